@@ -1,0 +1,29 @@
+import type { FastifyRequest } from 'fastify';
+import { ApiError } from '../errors/api-error.ts';
+import { isAllowed } from '../tenancy/api-key-permissions.ts';
+import { hashApiKey } from '../tenancy/api-key-secret.ts';
+import type { ApiKeyRepository } from '../store/repositories/api-key-repository.ts';
+import type { ApiCallers } from './api-callers.ts';
+
+export interface ApiKeyAuthDeps {
+  readonly apiKeys: Pick<ApiKeyRepository, 'findByHash'>;
+  readonly callers: ApiCallers;
+  readonly now: () => number;
+}
+
+/**
+ * onRequest hook of the management API: the raw key in `Authorization` (FusionAuth sends no scheme).
+ * Missing, unknown, expired or not permitted → 401 with an empty body, like FusionAuth.
+ */
+export function authenticateApiKey(deps: ApiKeyAuthDeps) {
+  return async function onRequest(request: FastifyRequest): Promise<void> {
+    const value = request.headers.authorization;
+    if (value === undefined || value === '') throw ApiError.unauthorized();
+    const key = await deps.apiKeys.findByHash(hashApiKey(value));
+    if (key === undefined) throw ApiError.unauthorized();
+    if (key.expirationInstant !== undefined && key.expirationInstant <= deps.now()) throw ApiError.unauthorized();
+    const path = request.url.split('?')[0] ?? request.url;
+    if (!isAllowed(key.permissions, request.method, path)) throw ApiError.unauthorized();
+    deps.callers.set(request, key);
+  };
+}

@@ -1,0 +1,47 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { registerGetStatus } from './api/status/get-status.ts';
+import { managementApi } from './api/management-api.ts';
+import type { Config } from './config/options.ts';
+import { registerContentTypes } from './http/content-types.ts';
+import { registerErrorHandling } from './http/error-handler.ts';
+import { RequestLog } from './http/request-log.ts';
+import { registerSecurityHeaders } from './http/security-headers.ts';
+import type { SigningKeys } from './keys/signing-keys.ts';
+import { registerJwks } from './oauth/endpoints/jwks.ts';
+import type { Store } from './store/store.ts';
+
+export interface AppDeps {
+  readonly config: Pick<Config, 'bodyLimit' | 'trustProxy'>;
+  readonly store: Store;
+  readonly signingKeys: SigningKeys;
+  readonly logger: Logger;
+  readonly now?: () => number;
+}
+
+/**
+ * The only place that knows every module. Registration order is the order requests meet things:
+ * plumbing first, then the route families, each with its own authentication.
+ * Returns the app booted but not yet `ready()`, so a caller (tests) may still add routes.
+ */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const now = deps.now ?? Date.now;
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    logController: new RequestLog(),
+    bodyLimit: deps.config.bodyLimit,
+    trustProxy: deps.config.trustProxy,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  }) as unknown as FastifyInstance;
+
+  registerErrorHandling(app);
+  await registerSecurityHeaders(app);
+  await registerContentTypes(app);
+
+  registerGetStatus(app, { store: deps.store });
+  registerJwks(app, { signingKeys: deps.signingKeys });
+  await app.register(managementApi, { prefix: '/api', store: deps.store, now });
+
+  return app;
+}

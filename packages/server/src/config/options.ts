@@ -1,0 +1,99 @@
+import { isIP } from 'node:net';
+import { parseMasterKeys, type MasterKey } from '../keys/key-ring.ts';
+import { booleanFlag, integerIn, nonEmpty, oneOf, option } from './option.ts';
+
+export const signingAlgorithms = ['ES256', 'RS256', 'EdDSA'] as const;
+export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+function postgresUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error('must be a URL such as postgres://user@127.0.0.1:5432/gatehouse');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new Error(`must start with postgres:// or postgresql://, got "${url.protocol}//"`);
+  }
+  if (url.pathname.length <= 1) throw new Error('must name a database, e.g. postgres://127.0.0.1:5432/gatehouse');
+  return raw;
+}
+
+function hostname(raw: string): string {
+  if (isIP(raw) === 0 && !/^[a-zA-Z0-9.-]+$/.test(raw)) throw new Error(`must be an IP address or host name, got "${raw}"`);
+  return raw;
+}
+
+function publicUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(`must be an absolute URL such as https://login.example.com, got "${raw}"`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('must be an http:// or https:// URL');
+  if (url.search !== '' || url.hash !== '') throw new Error('must not have a query or fragment');
+  return raw.replace(/\/+$/, '');
+}
+
+/**
+ * Every option Gatehouse reads, in the order the README lists them. Nothing else reads process.env.
+ * The README's configuration table is checked against this list by a test.
+ */
+export const options = {
+  host: option({
+    env: 'GATEHOUSE_HOST', defaultText: '127.0.0.1', fallback: '127.0.0.1', parse: hostname,
+    description: 'Address the HTTP server listens on. Use 0.0.0.0 to accept connections from other machines.',
+  }),
+  port: option({
+    env: 'GATEHOUSE_PORT', defaultText: '9011', fallback: 9011, parse: integerIn(0, 65535),
+    description: 'TCP port of the HTTP server (0 picks a free port).',
+  }),
+  publicUrl: option<string | undefined>({
+    env: 'GATEHOUSE_PUBLIC_URL', defaultText: 'http://<host>:<port>', fallback: undefined, parse: publicUrl,
+    description: 'The URL clients use to reach Gatehouse (behind a proxy: its https:// address). Issuer and endpoint URLs derive from it.',
+  }),
+  dataDir: option({
+    env: 'GATEHOUSE_DATA_DIR', defaultText: './data', fallback: './data', parse: nonEmpty,
+    description: 'Folder for the embedded store, the generated master key and the bootstrap API key. Locked against a second process.',
+  }),
+  databaseUrl: option<string | undefined>({
+    env: 'DATABASE_URL', defaultText: '(unset: embedded store)', fallback: undefined, parse: postgresUrl,
+    description: 'PostgreSQL connection URL. When set, PostgreSQL is the store instead of the embedded PGlite one.',
+  }),
+  databasePoolSize: option({
+    env: 'GATEHOUSE_DATABASE_POOL_SIZE', defaultText: '10', fallback: 10, parse: integerIn(1, 1000),
+    description: 'Most PostgreSQL connections one process opens.',
+  }),
+  masterKey: option<readonly MasterKey[] | undefined>({
+    env: 'GATEHOUSE_MASTER_KEY', defaultText: '(embedded: generated into the data dir)', fallback: undefined, parse: parseMasterKeys,
+    description: 'Key ring that seals secrets at rest: comma-separated `id:base64url-32-bytes` entries, the first one seals. Required with PostgreSQL. Generate one with `./gatehouse generate-master-key`.',
+  }),
+  kickstart: option<string | undefined>({
+    env: 'GATEHOUSE_KICKSTART', defaultText: '(unset)', fallback: undefined, parse: nonEmpty,
+    description: 'Path of a FusionAuth-format kickstart file, run once on a store that has never been set up.',
+  }),
+  signingAlgorithm: option<(typeof signingAlgorithms)[number]>({
+    env: 'GATEHOUSE_SIGNING_ALGORITHM', defaultText: 'ES256', fallback: 'ES256', parse: oneOf(signingAlgorithms),
+    description: 'Algorithm of the signing key created on first start (ES256, RS256 or EdDSA).',
+  }),
+  logLevel: option<(typeof logLevels)[number]>({
+    env: 'GATEHOUSE_LOG_LEVEL', defaultText: 'info', fallback: 'info', parse: oneOf(logLevels),
+    description: 'Least severe log level written (fatal, error, warn, info, debug, trace, silent).',
+  }),
+  bodyLimit: option({
+    env: 'GATEHOUSE_BODY_LIMIT', defaultText: '1048576', fallback: 1_048_576, parse: integerIn(1024, 104_857_600),
+    description: 'Largest request body accepted, in bytes; larger bodies get 413.',
+  }),
+  shutdownTimeout: option({
+    env: 'GATEHOUSE_SHUTDOWN_TIMEOUT', defaultText: '10000', fallback: 10_000, parse: integerIn(0, 600_000),
+    description: 'Milliseconds a graceful shutdown waits for in-flight requests before closing anyway.',
+  }),
+  trustProxy: option({
+    env: 'GATEHOUSE_TRUST_PROXY', defaultText: 'false', fallback: false, parse: booleanFlag,
+    description: 'Trust X-Forwarded-* headers (set true only behind a reverse proxy you control).',
+  }),
+} as const;
+
+type Options = typeof options;
+export type Config = { readonly [K in keyof Options]: Options[K]['fallback'] };

@@ -1,0 +1,20 @@
+import { chmod, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { generateMasterKeySpec } from './key-ring.ts';
+
+/**
+ * The embedded default keeps its generated key ring beside the store, readable by its owner only.
+ * Returns the key ring spec, creating the file on first use.
+ */
+export async function loadOrCreateMasterKeyFile(dataDir: string): Promise<string> {
+  const file = join(dataDir, 'master-key');
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  const spec = generateMasterKeySpec();
+  await writeFile(file, `${spec}\n`, { mode: 0o600, flag: 'wx' });
+  await chmod(file, 0o600);
+  return spec;
+}

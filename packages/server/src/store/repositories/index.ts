@@ -1,0 +1,18 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../schema.ts';
+import { createApiKeyRepository } from './api-key-repository.ts';
+import { createInstanceRepository } from './instance-repository.ts';
+import { createSigningKeyRepository } from './signing-key-repository.ts';
+import { createTenantRepository } from './tenant-repository.ts';
+
+/** Every aggregate's repository, bound to one executor (the database or one transaction). */
+export function createRepositories(db: Kysely<Database>) {
+  return {
+    instance: createInstanceRepository(db),
+    tenants: createTenantRepository(db),
+    signingKeys: createSigningKeyRepository(db),
+    apiKeys: createApiKeyRepository(db),
+  };
+}
+
+export type Repositories = ReturnType<typeof createRepositories>;

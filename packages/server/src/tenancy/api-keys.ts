@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import { ApiError, FieldErrors } from '../errors/api-error.ts';
+import { DuplicateError } from '../store/store-errors.ts';
+import type { Repositories } from '../store/repositories/index.ts';
+import type { ApiKeyRecord, EndpointPermissions } from '../store/repositories/api-key-repository.ts';
+import { httpMethods } from './api-key-permissions.ts';
+import { generateApiKeyValue, hashApiKey } from './api-key-secret.ts';
+
+export interface NewApiKey {
+  readonly id?: string | undefined;
+  /** Caller-chosen value; generated when absent. */
+  readonly key?: string | undefined;
+  readonly description?: string | undefined;
+  readonly permissions?: EndpointPermissions | undefined;
+  readonly tenantId?: string | undefined;
+  readonly keyManager?: boolean | undefined;
+  readonly expirationInstant?: number | undefined;
+}
+
+export interface CreatedApiKey {
+  readonly record: ApiKeyRecord;
+  /** The key value: returned once, never stored. */
+  readonly value: string;
+  readonly generated: boolean;
+}
+
+export const minimumApiKeyLength = 16;
+
+function validate(input: NewApiKey, now: number): void {
+  const errors = new FieldErrors();
+  if (input.key !== undefined && input.key.length < minimumApiKeyLength) {
+    errors.add('apiKey.key', 'tooShort', `apiKey.key must be at least ${minimumApiKeyLength} characters.`);
+  }
+  for (const [endpoint, methods] of Object.entries(input.permissions ?? {})) {
+    if (!endpoint.startsWith('/api/')) errors.add('apiKey.permissions.endpoints', 'invalid', `Endpoint ${endpoint} is not an /api/ path.`);
+    for (const method of methods) {
+      if (!(httpMethods as readonly string[]).includes(method.toUpperCase())) {
+        errors.add('apiKey.permissions.endpoints', 'invalid', `Method ${method} of ${endpoint} is not one of ${httpMethods.join(', ')}.`);
+      }
+    }
+  }
+  if (input.expirationInstant !== undefined && input.expirationInstant <= now) {
+    errors.add('apiKey.expirationInstant', 'invalid', 'apiKey.expirationInstant must be in the future.');
+  }
+  errors.throwIfAny();
+}
+
+/** Validates and stores a new API key inside the caller's transaction. Throws ApiError on bad input. */
+export async function createApiKey(repositories: Repositories, input: NewApiKey, now: number): Promise<CreatedApiKey> {
+  validate(input, now);
+  if (input.tenantId !== undefined && (await repositories.tenants.find(input.tenantId)) === undefined) {
+    throw ApiError.field('apiKey.tenantId', 'invalid', `No tenant has the id ${input.tenantId}.`);
+  }
+  const value = input.key ?? generateApiKeyValue();
+  const record: ApiKeyRecord = {
+    id: input.id ?? randomUUID(),
+    keyHash: hashApiKey(value),
+    tenantId: input.tenantId,
+    description: input.description,
+    permissions: Object.fromEntries(
+      Object.entries(input.permissions ?? {}).map(([endpoint, methods]) => [endpoint, methods.map((method) => method.toUpperCase())]),
+    ),
+    keyManager: input.keyManager ?? false,
+    expirationInstant: input.expirationInstant,
+    insertInstant: now,
+    lastUpdateInstant: now,
+  };
+  try {
+    await repositories.apiKeys.insert(record);
+  } catch (error) {
+    if (error instanceof DuplicateError) {
+      const field = error.constraint === 'api_keys_pkey' ? 'apiKey.id' : 'apiKey.key';
+      throw ApiError.field(field, 'duplicate', `An API key with this ${field === 'apiKey.id' ? 'id' : 'value'} already exists.`);
+    }
+    throw error;
+  }
+  return { record, value, generated: input.key === undefined };
+}
