@@ -1,0 +1,50 @@
+import type { FastifyInstance } from 'fastify';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildApp } from '../../src/app.ts';
+import { createKeyRing, generateMasterKeySpec, parseMasterKeys, type KeyRing } from '../../src/keys/key-ring.ts';
+import { createSigningKeys, type SigningKeys } from '../../src/keys/signing-keys.ts';
+import { ensureSetUp, type SetupResult } from '../../src/setup/first-start.ts';
+import type { Store, StoreBackend } from '../../src/store/store.ts';
+import { captureLogs, type LogCapture } from './log-capture.ts';
+import { openTestStore } from './test-stores.ts';
+
+export interface TestApp {
+  readonly app: FastifyInstance;
+  readonly store: Store;
+  readonly keyRing: KeyRing;
+  readonly signingKeys: SigningKeys;
+  readonly setup: SetupResult;
+  /** The bootstrap API key: a global, unrestricted key manager. */
+  readonly apiKey: string;
+  readonly logs: LogCapture;
+  close(): Promise<void>;
+}
+
+/** A set-up Gatehouse app on a fresh store, not yet `ready()`: a test may still add routes. */
+export async function createTestApp(backend: StoreBackend = 'pglite'): Promise<TestApp> {
+  const testStore = await openTestStore(backend);
+  const dataDir = await mkdtemp(join(tmpdir(), 'gatehouse-app-'));
+  const keyRing = createKeyRing(parseMasterKeys(generateMasterKeySpec()));
+  const { store } = testStore;
+  const setup = await ensureSetUp(store, { keyRing, signingAlgorithm: 'ES256', kickstart: false, dataDir, now: Date.now });
+  const apiKey = (await readFile(join(dataDir, 'bootstrap-api-key'), 'utf8')).trim();
+  const logs = captureLogs();
+  const signingKeys = createSigningKeys({ store, keyRing });
+  const app = await buildApp({ config: { bodyLimit: 1_048_576, trustProxy: false }, store, signingKeys, logger: logs.logger });
+  return {
+    app,
+    store,
+    keyRing,
+    signingKeys,
+    setup,
+    apiKey,
+    logs,
+    async close() {
+      await app.close();
+      await testStore.dispose();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
