@@ -4,6 +4,7 @@ import { registerGetStatus } from './api/status/get-status.ts';
 import { managementApi } from './api/management-api.ts';
 import type { Config } from './config/options.ts';
 import { registerContentTypes } from './http/content-types.ts';
+import { registerDrainOnClose } from './http/drain-on-close.ts';
 import { registerErrorHandling } from './http/error-handler.ts';
 import { RequestLog } from './http/request-log.ts';
 import { registerSecurityHeaders } from './http/security-headers.ts';
@@ -36,6 +37,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }) as unknown as FastifyInstance;
 
   registerErrorHandling(app);
+  registerDrainOnClose(app);
   await registerSecurityHeaders(app);
   await registerContentTypes(app);
 

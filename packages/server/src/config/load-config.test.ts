@@ -26,11 +26,10 @@ describe('configuration', () => {
   });
 
   it('reads each variable and treats empty as unset', () => {
-    const config = loadConfig({ GATEHOUSE_PORT: '8080', GATEHOUSE_HOST: '', GATEHOUSE_TRUST_PROXY: 'true', GATEHOUSE_PUBLIC_URL: 'https://login.example.com/' });
+    const config = loadConfig({ GATEHOUSE_PORT: '8080', GATEHOUSE_HOST: '', GATEHOUSE_TRUST_PROXY: 'true' });
     assert.equal(config.port, 8080);
     assert.equal(config.host, '127.0.0.1');
     assert.equal(config.trustProxy, true);
-    assert.equal(config.publicUrl, 'https://login.example.com');
   });
 
   it('names the variable and the problem for a bad value', () => {
@@ -42,7 +41,6 @@ describe('configuration', () => {
     rejects({ DATABASE_URL: 'mysql://x/y' }, 'DATABASE_URL', /postgres:\/\//);
     rejects({ DATABASE_URL: 'postgres://127.0.0.1:5432' }, 'DATABASE_URL', /must name a database/);
     rejects({ GATEHOUSE_MASTER_KEY: 'k1:tooshort' }, 'GATEHOUSE_MASTER_KEY', /32 bytes in base64url/);
-    rejects({ GATEHOUSE_PUBLIC_URL: 'ftp://x' }, 'GATEHOUSE_PUBLIC_URL', /http/);
   });
 
   it('requires a master key with PostgreSQL', () => {

@@ -24,18 +24,6 @@ function hostname(raw: string): string {
   return raw;
 }
 
-function publicUrl(raw: string): string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new Error(`must be an absolute URL such as https://login.example.com, got "${raw}"`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('must be an http:// or https:// URL');
-  if (url.search !== '' || url.hash !== '') throw new Error('must not have a query or fragment');
-  return raw.replace(/\/+$/, '');
-}
-
 /**
  * Every option Gatehouse reads, in the order the README lists them. Nothing else reads process.env.
  * The README's configuration table is checked against this list by a test.
@@ -48,10 +36,6 @@ export const options = {
   port: option({
     env: 'GATEHOUSE_PORT', defaultText: '9011', fallback: 9011, parse: integerIn(0, 65535),
     description: 'TCP port of the HTTP server (0 picks a free port).',
-  }),
-  publicUrl: option<string | undefined>({
-    env: 'GATEHOUSE_PUBLIC_URL', defaultText: 'http://<host>:<port>', fallback: undefined, parse: publicUrl,
-    description: 'The URL clients use to reach Gatehouse (behind a proxy: its https:// address). Issuer and endpoint URLs derive from it.',
   }),
   dataDir: option({
     env: 'GATEHOUSE_DATA_DIR', defaultText: './data', fallback: './data', parse: nonEmpty,

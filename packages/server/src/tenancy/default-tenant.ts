@@ -1,8 +1,8 @@
 import type { Tenant } from '../store/repositories/tenant-repository.ts';
 
 /**
- * The tenant every store starts with. Its settings are FusionAuth's defaults; the issuer is left unset so
- * it follows GATEHOUSE_PUBLIC_URL until an administrator sets one.
+ * The tenant every store starts with, with FusionAuth's default token lifetimes. No issuer is stored:
+ * until an administrator sets one, the server derives it from the URL it is reached at.
  */
 export function defaultTenant(id: string, instant: number): Tenant {
   return {

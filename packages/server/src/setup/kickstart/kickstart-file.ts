@@ -19,6 +19,9 @@ export interface KickstartFile {
   resolve(builtins: Readonly<Record<string, string>>): Promise<{ apiKeys: NewApiKey[]; requests: KickstartRequest[] }>;
 }
 
+/** Variables Gatehouse defines for every kickstart file, as FusionAuth does. */
+export const kickstartBuiltins = ['FUSIONAUTH_TENANT_ID', 'FUSIONAUTH_DEFAULT_SIGNING_KEY_ID'] as const;
+
 const methods = new Set(['POST', 'PUT', 'PATCH']);
 const rawInclude = /^&\{([^}]+)\}$/;
 const textInclude = /@\{([^}]+)\}/g;
@@ -126,7 +129,7 @@ export async function loadKickstartFile(path: string, env: Readonly<Record<strin
   const requests = document['requests'] ?? [];
   if (!Array.isArray(requests)) throw new KickstartError('"requests" must be an array');
 
-  return {
+  const file: KickstartFile = {
     variables,
     async resolve(builtins) {
       const scope = { variables: { ...builtins, ...variables }, env };
@@ -135,4 +138,8 @@ export async function loadKickstartFile(path: string, env: Readonly<Record<strin
       return { apiKeys: keys.map(toApiKey), requests: expanded.map(toRequest) };
     },
   };
+  // A dry run with placeholder built-ins: a missing include, variable or environment variable is
+  // reported now, before the store is touched.
+  await file.resolve(Object.fromEntries(kickstartBuiltins.map((name) => [name, '00000000-0000-0000-0000-000000000000'])));
+  return file;
 }
