@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import { ConfigError, loadConfig } from './config/load-config.ts';
 import { createLogger } from './http/logger.ts';
-import { createKeyRing, generateMasterKeySpec, parseMasterKeys } from './keys/key-ring.ts';
-import { loadOrCreateMasterKeyFile } from './keys/master-key-file.ts';
+import { generateMasterKeySpec } from './keys/key-ring.ts';
+import { loadMasterKeyRing } from './keys/master-key-file.ts';
 import { isSigningAlgorithm, signingAlgorithmNames } from './keys/signing-key-material.ts';
 import { createSigningKeys } from './keys/signing-keys.ts';
 import { MasterKeyMismatchError } from './setup/first-start.ts';
@@ -33,7 +33,7 @@ async function rotateSigningKey(env: Env, algorithm: string | undefined): Promis
   const config = loadConfig(env);
   const wanted = algorithm ?? config.signingAlgorithm;
   if (!isSigningAlgorithm(wanted)) throw new ConfigError('ALG', `must be one of ${signingAlgorithmNames.join(', ')}`);
-  const keyRing = createKeyRing(config.masterKey ?? parseMasterKeys(await loadOrCreateMasterKeyFile(config.dataDir)));
+  const keyRing = await loadMasterKeyRing(config);
   const store = await openStore(config);
   try {
     const record = await createSigningKeys({ store, keyRing }).rotate(wanted);

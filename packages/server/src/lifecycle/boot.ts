@@ -3,8 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { buildApp } from '../app.ts';
 import type { Config } from '../config/options.ts';
-import { createKeyRing, parseMasterKeys, type KeyRing } from '../keys/key-ring.ts';
-import { loadOrCreateMasterKeyFile } from '../keys/master-key-file.ts';
+import { loadMasterKeyRing } from '../keys/master-key-file.ts';
 import { createSigningKeys, type SigningKeys } from '../keys/signing-keys.ts';
 import { ensureSetUp, type SetupResult } from '../setup/first-start.ts';
 import { loadKickstartFile, type KickstartFile } from '../setup/kickstart/kickstart-file.ts';
@@ -29,12 +28,6 @@ export interface BootOptions {
   readonly now?: () => number;
 }
 
-/** The embedded store generates its key ring beside itself; PostgreSQL requires it from the environment. */
-async function masterKeyRing(config: Config): Promise<KeyRing> {
-  if (config.masterKey !== undefined) return createKeyRing(config.masterKey);
-  return createKeyRing(parseMasterKeys(await loadOrCreateMasterKeyFile(config.dataDir)));
-}
-
 /** Everything between a valid configuration and a server ready to listen: store, setup, app, kickstart. */
 export async function bootGatehouse(options: BootOptions): Promise<Gatehouse> {
   const { config, logger } = options;
@@ -42,7 +35,7 @@ export async function bootGatehouse(options: BootOptions): Promise<Gatehouse> {
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   // Read the kickstart file before touching the store: a broken file must not leave a half-set-up one.
   const kickstart = config.kickstart === undefined ? undefined : await loadKickstartFile(config.kickstart, options.env);
-  const keyRing = await masterKeyRing(config);
+  const keyRing = await loadMasterKeyRing(config);
   const store = await openStore(config);
   try {
     const setup = await ensureSetUp(store, {

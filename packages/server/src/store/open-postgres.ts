@@ -1,10 +1,13 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { byteaOid, int8Oid, parseInt8 } from './result-types.ts';
+import { int8Oid, parseInt8 } from './result-types.ts';
 import type { Database } from './schema.ts';
 import { createStore, type Store } from './store.ts';
 
-/** Opens the production store. Type parsers are set on this pool only: no process-wide pg state. */
+/**
+ * Opens the production store. Type parsers are set on this pool only: no process-wide pg state.
+ * (bytea already comes back as Buffer from pg; int8 is made a number as on PGlite.)
+ */
 export function openPostgres(url: string, poolSize: number): Store {
   const pool = new pg.Pool({
     connectionString: url,
@@ -18,7 +21,6 @@ export function openPostgres(url: string, poolSize: number): Store {
   });
   // An idle client losing its server must not crash the process; the next query reports the failure.
   pool.on('error', () => undefined);
-  void byteaOid; // pg already returns Buffer for bytea.
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return createStore('postgres', db, async () => undefined);
 }
