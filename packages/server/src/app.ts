@@ -34,6 +34,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     trustProxy: deps.config.trustProxy,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // FusionAuth clients build `/api/tenant/` when handed an empty id: that means "no id", not a bad one.
+    routerOptions: { ignoreTrailingSlash: true },
   }) as unknown as FastifyInstance;
 
   registerErrorHandling(app);

@@ -5,6 +5,10 @@ import { registerCreateApiKey } from './api-key/create-api-key.ts';
 import { registerDeleteApiKey } from './api-key/delete-api-key.ts';
 import { registerRetrieveApiKey } from './api-key/retrieve-api-key.ts';
 import { authenticateApiKey } from './authenticate-api-key.ts';
+import { registerCreateTenant } from './tenant/create-tenant.ts';
+import { registerDeleteTenant } from './tenant/delete-tenant.ts';
+import { registerRetrieveTenant } from './tenant/retrieve-tenant.ts';
+import { registerUpdateTenant } from './tenant/update-tenant.ts';
 
 export interface ManagementApiDeps {
   readonly store: Store;
@@ -25,4 +29,8 @@ export async function managementApi(app: FastifyInstance, deps: ManagementApiDep
   registerCreateApiKey(app, { store: deps.store, callers, now: deps.now });
   registerRetrieveApiKey(app, { store: deps.store, callers });
   registerDeleteApiKey(app, { store: deps.store, callers });
+  registerCreateTenant(app, { store: deps.store, callers, now: deps.now });
+  registerRetrieveTenant(app, { store: deps.store, callers });
+  registerUpdateTenant(app, { store: deps.store, callers, now: deps.now });
+  registerDeleteTenant(app, { store: deps.store, callers });
 }

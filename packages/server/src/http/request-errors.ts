@@ -1,29 +1,7 @@
 import type { FastifyError } from 'fastify';
-import { ApiError, type ApiErrorItem } from '../errors/api-error.ts';
+import { ApiError } from '../errors/api-error.ts';
 import { OAuthError } from '../errors/oauth-error.ts';
-
-/** The reason part of a FusionAuth field error code, per JSON-schema keyword. */
-const reasonByKeyword: Record<string, string> = {
-  required: 'blank',
-  minLength: 'tooShort',
-  maxLength: 'tooLong',
-  minItems: 'tooShort',
-  maxItems: 'tooLong',
-  minimum: 'tooSmall',
-  maximum: 'tooLarge',
-  format: 'invalid',
-  pattern: 'invalid',
-  type: 'invalid',
-  enum: 'invalid',
-  const: 'invalid',
-};
-
-interface ValidationIssue {
-  keyword: string;
-  instancePath: string;
-  params: Record<string, unknown>;
-  message?: string;
-}
+import { issueField, issuesToFieldErrors, type SchemaIssue } from '../validation/field-errors.ts';
 
 /** Messages for Fastify's own request failures. They never echo the body (it may hold secrets). */
 const framework: Record<string, { status: number; code: string; oauth: string; message: string }> = {
@@ -35,27 +13,15 @@ const framework: Record<string, { status: number; code: string; oauth: string; m
   FST_ERR_BAD_URL: { status: 400, code: 'invalidURL', oauth: 'invalid_request', message: 'The request URL is malformed.' },
 };
 
-function fieldName(issue: ValidationIssue, root: string): string {
-  const path = issue.instancePath.split('/').filter((part) => part !== '').join('.');
-  const missing = issue.keyword === 'required' ? String(issue.params['missingProperty'] ?? '') : '';
-  return [root, path, missing].filter((part) => part !== '').join('.');
-}
-
 /** Schema validation failures become FusionAuth field errors: `[blank]user.email`, `[tooLong]apiKey.key`... */
 export function validationToApiError(error: FastifyError): ApiError {
-  const fieldErrors: Record<string, ApiErrorItem[]> = {};
   const root = error.validationContext === 'body' ? '' : (error.validationContext ?? '');
-  for (const issue of (error.validation ?? []) as ValidationIssue[]) {
-    const field = fieldName(issue, root) || 'request';
-    const reason = reasonByKeyword[issue.keyword] ?? 'invalid';
-    (fieldErrors[field] ??= []).push({ code: `[${reason}]${field}`, message: `${field} ${issue.message ?? 'is invalid'}.` });
-  }
-  return new ApiError(400, fieldErrors);
+  return new ApiError(400, issuesToFieldErrors((error.validation ?? []) as SchemaIssue[], root));
 }
 
 export function validationToOAuthError(error: FastifyError): OAuthError {
-  const [issue] = (error.validation ?? []) as ValidationIssue[];
-  const field = issue === undefined ? 'request' : fieldName(issue, '') || 'request';
+  const [issue] = (error.validation ?? []) as SchemaIssue[];
+  const field = issue === undefined ? 'request' : issueField(issue, '');
   return new OAuthError('invalid_request', `Invalid parameter ${field}: ${issue?.message ?? 'is invalid'}`);
 }
 

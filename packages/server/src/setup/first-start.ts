@@ -50,8 +50,7 @@ export async function ensureSetUp(store: Store, options: FirstStartOptions): Pro
     await repositories.instance.lockForSetup();
     const existing = await repositories.instance.find();
     if (existing !== undefined) {
-      const [tenant] = await repositories.tenants.list();
-      return { fresh: false, instance: existing, defaultTenantId: tenant?.id ?? '', defaultSigningKeyId: undefined, bootstrapKeyFile: undefined };
+      return { fresh: false, instance: existing, defaultTenantId: existing.defaultTenantId, defaultSigningKeyId: undefined, bootstrapKeyFile: undefined };
     }
     const instant = options.now();
     const tenant = defaultTenant(options.defaultTenantId ?? randomUUID(), instant);
@@ -60,6 +59,7 @@ export async function ensureSetUp(store: Store, options: FirstStartOptions): Pro
     const instanceId = randomUUID();
     const instance: Instance = {
       instanceId,
+      defaultTenantId: tenant.id,
       setupInstant: instant,
       kickstartState: options.kickstart ? 'pending' : 'none',
       keyCheck: options.keyRing.seal(keyCheckText, keyCheckContext(instanceId)),

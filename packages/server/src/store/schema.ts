@@ -6,6 +6,8 @@ type Json<T> = ColumnType<T, string, string>;
 export interface InstanceTable {
   id: Generated<number>;
   instance_id: string;
+  /** The tenant that always exists and cannot be deleted. */
+  default_tenant_id: string;
   setup_instant: number;
   /** none: no kickstart file; pending: running or interrupted; done; failed. */
   kickstart_state: string;
@@ -16,6 +18,7 @@ export interface InstanceTable {
 export interface TenantTable {
   id: string;
   name: string;
+  /** Every setting but the name, as validated by tenant-schema.ts. */
   data: Json<Record<string, unknown>>;
   insert_instant: number;
   last_update_instant: number;

@@ -6,10 +6,12 @@ import { migrateToLatest } from '../../src/store/migrate.ts';
 import { DuplicateError } from '../../src/store/store-errors.ts';
 import type { ApiKeyRecord } from '../../src/store/repositories/api-key-repository.ts';
 import type { SigningKeyRecord } from '../../src/store/repositories/signing-key-repository.ts';
+import { validateTenantSettings } from '../../src/tenancy/tenants.ts';
 import { backends, openTestStore, type TestStore } from '../helpers/test-stores.ts';
 
 function tenant(name: string, instant = 1_700_000_000_000) {
-  return { id: randomUUID(), name, data: { issuer: 'https://login.example.com', nested: { ttl: 60 } }, insertInstant: instant, lastUpdateInstant: instant };
+  const settings = validateTenantSettings({ name, issuer: 'https://login.example.com', data: { nested: { ttl: 60 } } });
+  return { id: randomUUID(), settings, insertInstant: instant, lastUpdateInstant: instant };
 }
 
 function signingKey(algorithm: string, instant: number, overrides: Partial<SigningKeyRecord> = {}): SigningKeyRecord {
@@ -71,11 +73,18 @@ for (const backend of backends) {
       assert.deepEqual(row?.bytes, Buffer.from([1, 2, 3]));
     });
 
-    it('stores and finds tenants, with JSON data and epoch millis intact', async () => {
+    it('stores, finds, updates and deletes tenants, with JSON settings and epoch millis intact', async () => {
       const { tenants } = testStore.store.repositories;
       const created = tenant(`Acme ${randomUUID()}`);
       await tenants.insert(created);
       assert.deepEqual(await tenants.find(created.id), created);
+      const renamed = { ...created, settings: { ...created.settings, name: `Renamed ${randomUUID()}` }, lastUpdateInstant: 1_800_000_000_000 };
+      await tenants.update(renamed);
+      assert.deepEqual(await tenants.find(created.id), renamed);
+      const doomed = tenant(`Doomed ${randomUUID()}`);
+      await tenants.insert(doomed);
+      assert.equal(await tenants.delete(doomed.id), true);
+      assert.equal(await tenants.delete(doomed.id), false);
       assert.equal(await tenants.find(randomUUID()), undefined);
       assert.ok((await tenants.list()).some((found) => found.id === created.id));
       assert.equal(typeof (await tenants.count()), 'number');
@@ -133,9 +142,9 @@ for (const backend of backends) {
       const kept = tenant(`Savepoint kept ${randomUUID()}`);
       const undone = tenant(`Savepoint undone ${randomUUID()}`);
       const trx = await testStore.store.db.startTransaction().execute();
-      await trx.insertInto('tenants').values({ id: kept.id, name: kept.name, data: '{}', insert_instant: 1, last_update_instant: 1 }).execute();
+      await trx.insertInto('tenants').values({ id: kept.id, name: kept.settings.name, data: '{}', insert_instant: 1, last_update_instant: 1 }).execute();
       const savepoint = await trx.savepoint('before_second').execute();
-      await savepoint.insertInto('tenants').values({ id: undone.id, name: undone.name, data: '{}', insert_instant: 1, last_update_instant: 1 }).execute();
+      await savepoint.insertInto('tenants').values({ id: undone.id, name: undone.settings.name, data: '{}', insert_instant: 1, last_update_instant: 1 }).execute();
       await savepoint.rollbackToSavepoint('before_second').execute();
       await trx.commit().execute();
       assert.ok(await testStore.store.repositories.tenants.find(kept.id));
@@ -188,7 +197,7 @@ for (const backend of backends) {
     it('keeps one instance row', async () => {
       const { instance } = testStore.store.repositories;
       assert.equal(await instance.find(), undefined);
-      const row = { instanceId: randomUUID(), setupInstant: 5, kickstartState: 'none' as const, keyCheck: Buffer.from([9]) };
+      const row = { instanceId: randomUUID(), defaultTenantId: randomUUID(), setupInstant: 5, kickstartState: 'none' as const, keyCheck: Buffer.from([9]) };
       await instance.insert(row);
       assert.deepEqual(await instance.find(), row);
       await instance.setKickstartState('done');

@@ -5,6 +5,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     create table instance (
       id smallint primary key default 1 check (id = 1),
       instance_id uuid not null,
+      default_tenant_id uuid not null,
       setup_instant bigint not null,
       kickstart_state text not null check (kickstart_state in ('none', 'pending', 'done', 'failed')),
       key_check bytea not null

@@ -5,6 +5,7 @@ export type KickstartState = 'none' | 'pending' | 'done' | 'failed';
 
 export interface Instance {
   readonly instanceId: string;
+  readonly defaultTenantId: string;
   readonly setupInstant: number;
   readonly kickstartState: KickstartState;
   readonly keyCheck: Buffer;
@@ -20,6 +21,7 @@ export function createInstanceRepository(db: Kysely<Database>) {
       if (row === undefined) return undefined;
       return {
         instanceId: row.instance_id,
+        defaultTenantId: row.default_tenant_id,
         setupInstant: row.setup_instant,
         kickstartState: row.kickstart_state as KickstartState,
         keyCheck: row.key_check,
@@ -31,6 +33,7 @@ export function createInstanceRepository(db: Kysely<Database>) {
         .insertInto('instance')
         .values({
           instance_id: instance.instanceId,
+          default_tenant_id: instance.defaultTenantId,
           setup_instant: instance.setupInstant,
           kickstart_state: instance.kickstartState,
           key_check: instance.keyCheck,

@@ -1,0 +1,42 @@
+import { randomUUID } from 'node:crypto';
+import { ApiError } from '../errors/api-error.ts';
+import { DuplicateError } from '../store/store-errors.ts';
+import type { Repositories } from '../store/repositories/index.ts';
+import type { Tenant } from '../store/repositories/tenant-repository.ts';
+import { mergePatch } from '../validation/merge-patch.ts';
+import { createValidator } from '../validation/validator.ts';
+import { tenantSchema } from './tenant-schema.ts';
+import type { TenantSettings } from './tenant-settings.ts';
+
+/** Checks a tenant body, fills FusionAuth's defaults and drops unknown fields; field errors under `tenant.`. */
+export const validateTenantSettings = createValidator<TenantSettings>(tenantSchema, 'tenant');
+
+function duplicateName(error: unknown): never {
+  if (error instanceof DuplicateError && error.constraint === 'tenants_name_key') {
+    throw ApiError.field('tenant.name', 'duplicate', 'A tenant with this name already exists.');
+  }
+  if (error instanceof DuplicateError) throw ApiError.field('tenant.id', 'duplicate', 'A tenant with this id already exists.');
+  throw error;
+}
+
+export async function createTenant(repositories: Repositories, id: string | undefined, body: unknown, now: number): Promise<Tenant> {
+  const tenant: Tenant = { id: id ?? randomUUID(), settings: validateTenantSettings(body), insertInstant: now, lastUpdateInstant: now };
+  await repositories.tenants.insert(tenant).catch(duplicateName);
+  return tenant;
+}
+
+/** PUT replaces every setting (omitted ones return to their defaults); PATCH merges (RFC 7396) first. */
+export async function updateTenant(
+  repositories: Repositories,
+  id: string,
+  body: unknown,
+  mode: 'replace' | 'merge',
+  now: number,
+): Promise<Tenant | undefined> {
+  const existing = await repositories.tenants.find(id);
+  if (existing === undefined) return undefined;
+  const merged = mode === 'merge' ? mergePatch(existing.settings, body) : body;
+  const tenant: Tenant = { ...existing, settings: validateTenantSettings(merged), lastUpdateInstant: now };
+  await repositories.tenants.update(tenant).catch(duplicateName);
+  return tenant;
+}
