@@ -8,6 +8,7 @@ import { registerDrainOnClose } from './http/drain-on-close.ts';
 import { registerErrorHandling } from './http/error-handler.ts';
 import { RequestLog } from './http/request-log.ts';
 import { registerSecurityHeaders } from './http/security-headers.ts';
+import type { KeyRing } from './keys/key-ring.ts';
 import type { SigningKeys } from './keys/signing-keys.ts';
 import { registerJwks } from './oauth/endpoints/jwks.ts';
 import type { Store } from './store/store.ts';
@@ -15,6 +16,7 @@ import type { Store } from './store/store.ts';
 export interface AppDeps {
   readonly config: Pick<Config, 'bodyLimit' | 'trustProxy'>;
   readonly store: Store;
+  readonly keyRing: KeyRing;
   readonly signingKeys: SigningKeys;
   readonly logger: Logger;
   readonly now?: () => number;
@@ -45,7 +47,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   registerGetStatus(app, { store: deps.store });
   registerJwks(app, { signingKeys: deps.signingKeys });
-  await app.register(managementApi, { prefix: '/api', store: deps.store, now });
+  await app.register(managementApi, { prefix: '/api', store: deps.store, keyRing: deps.keyRing, signingKeys: deps.signingKeys, now });
 
   return app;
 }

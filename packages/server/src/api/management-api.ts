@@ -1,4 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import type { KeyRing } from '../keys/key-ring.ts';
+import type { SigningKeys } from '../keys/signing-keys.ts';
 import type { Store } from '../store/store.ts';
 import { createApiCallers } from './api-callers.ts';
 import { registerCreateApiKey } from './api-key/create-api-key.ts';
@@ -12,6 +14,8 @@ import { registerUpdateTenant } from './tenant/update-tenant.ts';
 
 export interface ManagementApiDeps {
   readonly store: Store;
+  readonly keyRing: KeyRing;
+  readonly signingKeys: SigningKeys;
   readonly now: () => number;
 }
 

@@ -47,7 +47,7 @@ export async function bootGatehouse(options: BootOptions): Promise<Gatehouse> {
       now,
     });
     const signingKeys = createSigningKeys({ store, keyRing, now });
-    const app = await buildApp({ config, store, signingKeys, logger, now });
+    const app = await buildApp({ config, store, keyRing, signingKeys, logger, now });
     if (setup.bootstrapKeyFile !== undefined) {
       logger.info({ file: setup.bootstrapKeyFile }, 'first start: bootstrap API key written (readable by this user only)');
     }

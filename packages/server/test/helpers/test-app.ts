@@ -32,7 +32,7 @@ export async function createTestApp(backend: StoreBackend = 'pglite'): Promise<T
   const apiKey = (await readFile(join(dataDir, 'bootstrap-api-key'), 'utf8')).trim();
   const logs = captureLogs();
   const signingKeys = createSigningKeys({ store, keyRing });
-  const app = await buildApp({ config: { bodyLimit: 1_048_576, trustProxy: false }, store, signingKeys, logger: logs.logger });
+  const app = await buildApp({ config: { bodyLimit: 1_048_576, trustProxy: false }, store, keyRing, signingKeys, logger: logs.logger });
   return {
     app,
     store,
