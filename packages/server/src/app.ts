@@ -1,11 +1,15 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import packageJson from '../package.json' with { type: 'json' };
+import { registerRetrievePublicKey } from './api/jwt/retrieve-public-key.ts';
+import { registerGetOpenApi } from './api/openapi/get-openapi.ts';
 import { registerGetStatus } from './api/status/get-status.ts';
 import { managementApi } from './api/management-api.ts';
 import type { Config } from './config/options.ts';
 import { registerContentTypes } from './http/content-types.ts';
 import { registerDrainOnClose } from './http/drain-on-close.ts';
 import { registerErrorHandling } from './http/error-handler.ts';
+import { registerOpenApiCollector } from './http/openapi.ts';
 import { RequestLog } from './http/request-log.ts';
 import { registerSecurityHeaders } from './http/security-headers.ts';
 import type { KeyRing } from './keys/key-ring.ts';
@@ -40,6 +44,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     routerOptions: { ignoreTrailingSlash: true },
   }) as unknown as FastifyInstance;
 
+  // First, so it sees every route registered after it.
+  const openApi = registerOpenApiCollector(app, { title: 'Gatehouse', version: packageJson.version, apiKeyPrefix: '/api' });
   registerErrorHandling(app);
   registerDrainOnClose(app);
   await registerSecurityHeaders(app);
@@ -47,6 +53,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   registerGetStatus(app, { store: deps.store });
   registerJwks(app, { signingKeys: deps.signingKeys });
+  registerRetrievePublicKey(app, { store: deps.store, signingKeys: deps.signingKeys });
+  registerGetOpenApi(app, { openApi });
   await app.register(managementApi, { prefix: '/api', store: deps.store, keyRing: deps.keyRing, signingKeys: deps.signingKeys, now });
 
   return app;

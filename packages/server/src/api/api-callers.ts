@@ -8,6 +8,10 @@ export function createApiCallers() {
     set(request: FastifyRequest, key: ApiKeyRecord): void {
       callers.set(request, key);
     },
+    /** The caller of a route whose API key is optional, when one was sent. */
+    find(request: FastifyRequest): ApiKeyRecord | undefined {
+      return callers.get(request);
+    },
     get(request: FastifyRequest): ApiKeyRecord {
       const key = callers.get(request);
       if (key === undefined) throw new Error('management route reached without an authenticated API key');

@@ -12,12 +12,27 @@ export interface ApiKeyAuthDeps {
 }
 
 /**
+ * How a route is reached: `required` (the default) needs an API key; `optional` routes (the Login API)
+ * take one when sent and decide themselves otherwise; `none` routes authenticate by other means
+ * (a refresh token, a JWT) and never read `Authorization` as an API key.
+ */
+export type ApiKeyPolicy = 'required' | 'optional' | 'none';
+
+/** Route config carrying the policy: `{ config: apiKeyPolicy('none') }`. */
+export function apiKeyPolicy(policy: ApiKeyPolicy): { apiKey: ApiKeyPolicy } {
+  return { apiKey: policy };
+}
+
+/**
  * onRequest hook of the management API: the raw key in `Authorization` (FusionAuth sends no scheme).
  * Missing, unknown, expired or not permitted → 401 with an empty body, like FusionAuth.
  */
 export function authenticateApiKey(deps: ApiKeyAuthDeps) {
   return async function onRequest(request: FastifyRequest): Promise<void> {
+    const policy = (request.routeOptions.config as { apiKey?: ApiKeyPolicy }).apiKey ?? 'required';
+    if (policy === 'none') return;
     const value = request.headers.authorization;
+    if (policy === 'optional' && (value === undefined || value === '')) return;
     if (value === undefined || value === '') throw ApiError.unauthorized();
     const key = await deps.apiKeys.findByHash(hashApiKey(value));
     if (key === undefined) throw ApiError.unauthorized();

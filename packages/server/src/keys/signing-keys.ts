@@ -3,6 +3,7 @@ import { importJWK, type CryptoKey, type JWK } from 'jose';
 import type { Repositories } from '../store/repositories/index.ts';
 import type { SigningKeyRecord } from '../store/repositories/signing-key-repository.ts';
 import type { Store } from '../store/store.ts';
+import { publicJwkToPem } from './key-algorithms.ts';
 import type { KeyRing, SealContext } from './key-ring.ts';
 import { generateSigningKeyMaterial, type SigningAlgorithm } from './signing-key-material.ts';
 
@@ -20,7 +21,8 @@ export interface SigningKeysOptions {
   readonly jwksTtlMs?: number;
 }
 
-function privateContext(id: string): SealContext {
+/** Where a key's private part is sealed: a sealed value copied to another row does not open. */
+export function privateContext(id: string): SealContext {
   return { table: 'signing_keys', row: id, column: 'private_sealed' };
 }
 
@@ -37,14 +39,25 @@ export async function insertSigningKey(
     id,
     kid: material.kid,
     algorithm,
-    name: `${algorithm} key generated ${new Date(instant).toISOString()}`,
+    // Names are unique: the kid tells apart two keys generated in the same millisecond.
+    name: `${algorithm} key generated ${new Date(instant).toISOString()} (${material.kid.slice(0, 12)})`,
     publicJwk: material.publicJwk,
     privateSealed: keyRing.seal(JSON.stringify(material.privateJwk), privateContext(id)),
+    origin: 'rotation',
+    certificate: undefined,
     insertInstant: instant,
+    lastUpdateInstant: instant,
     retiredInstant: undefined,
   };
   await repositories.signingKeys.insert(record);
   return record;
+}
+
+/** What a node serves from memory: the JWKS text and the same keys as PEM by kid, built together. */
+interface Published {
+  readonly body: string;
+  readonly pems: ReadonlyMap<string, string>;
+  readonly expires: number;
 }
 
 /**
@@ -55,18 +68,42 @@ export function createSigningKeys(options: SigningKeysOptions) {
   const { store, keyRing } = options;
   const now = options.now ?? Date.now;
   const jwksTtlMs = options.jwksTtlMs ?? 5_000;
-  let jwks: { body: string; expires: number } | undefined;
-  let jwksLoading: Promise<string> | undefined;
+  let published: Published | undefined;
+  let loading: Promise<Published> | undefined;
+  // Bumped on every change: a load that began before the change must not cache what it read.
+  let generation = 0;
   const unsealed = new Map<string, Promise<ActiveSigningKey>>();
 
-  async function loadJwks(): Promise<string> {
+  async function loadPublished(): Promise<Published> {
+    const startedAt = generation;
     const records = await store.repositories.signingKeys.listPublished();
-    const body = JSON.stringify({ keys: records.map((record) => record.publicJwk) });
-    jwks = { body, expires: now() + jwksTtlMs };
-    return body;
+    const withJwk = records.flatMap((record) => (record.publicJwk === undefined ? [] : [{ kid: record.kid, jwk: record.publicJwk }]));
+    const body = JSON.stringify({ keys: withJwk.map((key) => key.jwk) });
+    const pems = new Map(withJwk.map((key) => [key.kid, publicJwkToPem(key.jwk)]));
+    const loaded = { body, pems, expires: now() + jwksTtlMs };
+    if (startedAt === generation) published = loaded;
+    return loaded;
+  }
+
+  function current(): Promise<Published> {
+    if (published !== undefined && published.expires > now()) return Promise.resolve(published);
+    if (loading === undefined) {
+      const load = loadPublished().finally(() => {
+        if (loading === load) loading = undefined;
+      });
+      loading = load;
+    }
+    return loading;
+  }
+
+  function forget(): void {
+    generation += 1;
+    published = undefined;
+    loading = undefined;
   }
 
   async function unseal(record: SigningKeyRecord): Promise<ActiveSigningKey> {
+    if (record.privateSealed === undefined) throw new Error(`signing key ${record.id} has no private part`);
     const jwk = JSON.parse(keyRing.unseal(record.privateSealed, privateContext(record.id)).toString('utf8')) as JWK;
     const algorithm = record.algorithm as SigningAlgorithm;
     return { kid: record.kid, algorithm, key: await importJWK(jwk, algorithm) };
@@ -74,12 +111,22 @@ export function createSigningKeys(options: SigningKeysOptions) {
 
   return {
     /** The JSON text of `{"keys":[...]}`: public members only, old keys kept after rotation. */
-    jwks(): Promise<string> {
-      if (jwks !== undefined && jwks.expires > now()) return Promise.resolve(jwks.body);
-      jwksLoading ??= loadJwks().finally(() => {
-        jwksLoading = undefined;
-      });
-      return jwksLoading;
+    async jwks(): Promise<string> {
+      return (await current()).body;
+    },
+
+    /** The published keys as SPKI PEM by kid (FusionAuth's /api/jwt/public-key): the JWKS in another form. */
+    async publicKeyPems(): Promise<ReadonlyMap<string, string>> {
+      return (await current()).pems;
+    },
+
+    /**
+     * Drops this node's caches after a key was added, renamed or deleted, so the change shows at once
+     * here; other nodes see it within `jwksTtlMs`.
+     */
+    changed(): void {
+      forget();
+      unsealed.clear();
     },
 
     /** The key that signs new tokens with `algorithm`, or undefined when there is none. */
@@ -106,7 +153,7 @@ export function createSigningKeys(options: SigningKeysOptions) {
         await repositories.signingKeys.retireOthers(algorithm, created.id, instant);
         return created;
       });
-      jwks = undefined;
+      forget();
       return record;
     },
   };

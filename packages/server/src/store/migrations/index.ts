@@ -1,9 +1,17 @@
 import type { Migration, MigrationProvider } from 'kysely/migration';
 import * as initial from './0001-initial.ts';
+import * as applications from './0002-applications.ts';
+import * as users from './0003-users.ts';
+import * as registrationsAndSessions from './0004-registrations-and-sessions.ts';
+import * as keys from './0005-keys.ts';
 
 /** Forward-only, in order. A migration that has shipped is never edited: add the next number. */
 const migrations: Record<string, Migration> = {
   '0001-initial': initial,
+  '0002-applications': applications,
+  '0003-users': users,
+  '0004-registrations-and-sessions': registrationsAndSessions,
+  '0005-keys': keys,
 };
 
 export const migrationProvider: MigrationProvider = {

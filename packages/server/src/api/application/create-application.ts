@@ -1,0 +1,34 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ApiError } from '../../errors/api-error.ts';
+import type { KeyRing } from '../../keys/key-ring.ts';
+import type { Store } from '../../store/store.ts';
+import { validateApplication } from '../../tenancy/application-input.ts';
+import { createApplication } from '../../tenancy/applications.ts';
+import type { ApiCallers } from '../api-callers.ts';
+import { requestTenantId, requireTenantId } from '../tenant-scope.ts';
+import { applicationBody, applicationIdParams, applicationJson } from './application-json.ts';
+
+type Request = FastifyRequest<{ Body: { application: unknown }; Params: { applicationId?: string } }>;
+
+/**
+ * POST /api/application[/{applicationId}]. The tenant is `application.tenantId`, else the request's
+ * scope (tenant-scoped key or X-FusionAuth-TenantId), else the only tenant.
+ */
+export function registerCreateApplication(app: FastifyInstance, deps: { store: Store; keyRing: KeyRing; callers: ApiCallers; now: () => number }) {
+  const handler = async (request: Request) => {
+    const caller = deps.callers.get(request);
+    const input = validateApplication(request.body.application);
+    const named = input.tenantId?.toLowerCase();
+    const scope = requestTenantId(request, caller);
+    if (named !== undefined && scope !== undefined && named !== scope) {
+      throw ApiError.field('application.tenantId', 'invalid', 'The application must belong to the tenant this request is limited to.');
+    }
+    const application = await deps.store.transaction(async (repositories) => {
+      const tenantId = named ?? (await requireTenantId(request, caller, repositories.tenants));
+      return createApplication(repositories, deps.keyRing, { id: request.params.applicationId?.toLowerCase(), tenantId, input }, deps.now());
+    });
+    return { application: applicationJson(application, deps.keyRing) };
+  };
+  app.post('/application', { schema: { body: applicationBody } }, handler);
+  app.post('/application/:applicationId', { schema: { body: applicationBody, params: applicationIdParams } }, handler);
+}

@@ -1,0 +1,41 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ApiError } from '../../errors/api-error.ts';
+import { setUserActive, updateUser } from '../../identity/users/users.ts';
+import type { Store } from '../../store/store.ts';
+import type { ApiCallers } from '../api-callers.ts';
+import { userIdParams, userJson } from './user-json.ts';
+import { findVisibleUser } from './visible-user.ts';
+
+const updateQuery = { type: 'object', properties: { reactivate: { type: 'boolean' } } } as const;
+
+interface Route {
+  Body: { user?: unknown } | undefined;
+  Params: { userId: string };
+  Querystring: { reactivate?: boolean };
+}
+
+type Request = FastifyRequest<Route>;
+
+/**
+ * PUT (replace) and PATCH (merge) /api/user/{userId}; PUT ?reactivate=true (no body) undoes a soft delete.
+ * The body is checked here rather than by the route schema because reactivation sends none.
+ */
+export function registerUpdateUser(app: FastifyInstance, deps: { store: Store; callers: ApiCallers; now: () => number }) {
+  const handler = (mode: 'replace' | 'merge') => async (request: Request) => {
+    const reactivate = mode === 'replace' && request.query.reactivate === true;
+    const body = request.body?.user;
+    if (!reactivate && (typeof body !== 'object' || body === null || Array.isArray(body))) {
+      throw ApiError.field('user', body === undefined ? 'blank' : 'invalid', 'The request body must hold a [user] object.');
+    }
+    const user = await deps.store.transaction(async (repositories) => {
+      const existing = await findVisibleUser(request, deps.callers, repositories.users, request.params.userId);
+      if (existing === undefined) return undefined;
+      return reactivate ? setUserActive(repositories, existing, true, deps.now()) : updateUser(repositories, existing, body, mode, deps.now());
+    });
+    if (user === undefined) throw ApiError.notFound();
+    return { user: userJson(user) };
+  };
+  const schema = { params: userIdParams, querystring: updateQuery };
+  app.put<Route>('/user/:userId', { schema }, handler('replace'));
+  app.patch<Route>('/user/:userId', { schema }, handler('merge'));
+}

@@ -1,0 +1,46 @@
+import type { Repositories } from '../store/repositories/index.ts';
+import type { TenantSettings } from '../tenancy/tenant-settings.ts';
+
+type LockoutPolicy = TenantSettings['failedAuthenticationConfiguration'];
+
+const unitMillis: Record<string, number> = {
+  MINUTES: 60_000,
+  HOURS: 3_600_000,
+  DAYS: 86_400_000,
+  WEEKS: 604_800_000,
+  MONTHS: 2_592_000_000,
+  YEARS: 31_536_000_000,
+};
+
+/** How long a lock lasts under the tenant's policy. */
+export function lockDurationMillis(policy: LockoutPolicy): number {
+  return policy.actionDuration * (unitMillis[policy.actionDurationUnit] ?? unitMillis['MINUTES']!);
+}
+
+/** Whether the user is locked out now. A lock is temporary: it ends by itself (RATE-02). */
+export async function isLockedOut(repositories: Repositories, userId: string, now: number): Promise<boolean> {
+  const failures = await repositories.loginFailures.findForUpdate(userId);
+  return failures?.lockedUntilInstant !== undefined && failures.lockedUntilInstant > now;
+}
+
+/**
+ * Counts one failed password check. `tooManyAttempts` failures within `resetCountInSeconds` lock the
+ * user for the policy's duration; the count then starts over. Returns whether this failure locked.
+ */
+export async function recordLoginFailure(repositories: Repositories, userId: string, policy: LockoutPolicy, now: number): Promise<boolean> {
+  const previous = await repositories.loginFailures.findForUpdate(userId);
+  const windowOpen = previous !== undefined && now - previous.windowStartInstant < policy.resetCountInSeconds * 1000;
+  const failureCount = windowOpen ? previous.failureCount + 1 : 1;
+  const windowStartInstant = windowOpen ? previous.windowStartInstant : now;
+  if (failureCount >= policy.tooManyAttempts) {
+    await repositories.loginFailures.save({ userId, failureCount: 0, windowStartInstant: now, lockedUntilInstant: now + lockDurationMillis(policy) });
+    return true;
+  }
+  await repositories.loginFailures.save({ userId, failureCount, windowStartInstant, lockedUntilInstant: previous?.lockedUntilInstant });
+  return false;
+}
+
+/** A successful login (or a password reset) clears the count and any lock (RATE-02). */
+export async function clearLoginFailures(repositories: Repositories, userId: string): Promise<void> {
+  await repositories.loginFailures.clear(userId);
+}

@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import { ApiError, FieldErrors } from '../../errors/api-error.ts';
+import type { Repositories } from '../../store/repositories/index.ts';
+import type { User } from '../../store/repositories/user-repository.ts';
+import { DuplicateError } from '../../store/store-errors.ts';
+import { mergePatch } from '../../validation/merge-patch.ts';
+import { createValidator } from '../../validation/validator.ts';
+import { hashPassword } from '../passwords/verify-password.ts';
+import { checkUserFields, loginId, profileOf, type UserFields } from './user-input.ts';
+import { userSchema } from './user-schema.ts';
+import { tenantForNewUser } from './user-tenant.ts';
+
+type ValidUser = UserFields & { readonly tenantId?: string; readonly data: Record<string, unknown> };
+
+const validateUser = createValidator<ValidUser>(userSchema, 'user');
+
+export interface CreateUserRequest {
+  readonly user?: unknown;
+  readonly sendSetPasswordEmail?: unknown;
+  readonly skipVerification?: unknown;
+}
+
+const duplicateMessages: Record<string, [string, string]> = {
+  users_email_key: ['user.email', 'A user with this email already exists in this tenant.'],
+  users_username_key: ['user.username', 'A user with this username already exists in this tenant.'],
+  users_pkey: ['user.id', 'A user with this id already exists.'],
+};
+
+/** A unique rule broken by a concurrent write, after the checks below passed: the same field error. */
+function duplicateField(error: unknown): never {
+  const known = error instanceof DuplicateError ? duplicateMessages[error.constraint] : undefined;
+  if (known !== undefined) throw ApiError.field(known[0], 'duplicate', known[1]);
+  throw error;
+}
+
+/** Validates, then reports every taken login id at once (the unique indexes stay the final word). */
+async function checkUser(repositories: Repositories, tenantId: string, self: string | undefined, fields: ValidUser, passwordRequired: boolean) {
+  const tenant = await repositories.tenants.find(tenantId);
+  if (tenant === undefined) throw ApiError.general('TenantIdInvalid', `No tenant has the id ${tenantId}.`);
+  const errors = new FieldErrors();
+  checkUserFields(fields, errors, 'user', tenant.settings.passwordValidationRules);
+  if (passwordRequired && (fields.password ?? '') === '') errors.add('user.password', 'blank', 'You must specify the [user.password] property.');
+  const email = loginId(fields.email);
+  const username = loginId(fields.username);
+  const others = (found: User[]) => found.some((user) => user.id !== self);
+  if (email !== undefined && others(await repositories.users.findByEmail(email, tenantId))) errors.add('user.email', 'duplicate', duplicateMessages['users_email_key']![1]);
+  if (username !== undefined && others(await repositories.users.findByUsername(username, tenantId))) errors.add('user.username', 'duplicate', duplicateMessages['users_username_key']![1]);
+  errors.throwIfAny();
+  return { email, username };
+}
+
+/**
+ * POST /api/user: a new active user. Without a password only when `sendSetPasswordEmail` is true (the
+ * user sets one later). Gatehouse has no email verification yet, so users start verified unless the
+ * request says `verified: false` (FusionAuth: verified when the tenant does not require verification).
+ */
+export async function createUser(repositories: Repositories, scope: string | undefined, id: string | undefined, request: CreateUserRequest, now: number): Promise<User> {
+  const fields = validateUser(request.user);
+  const tenantId = await tenantForNewUser(repositories.tenants, scope, fields.tenantId, 'user.tenantId');
+  const { email, username } = await checkUser(repositories, tenantId, undefined, fields, request.sendSetPasswordEmail !== true);
+  const password = (fields.password ?? '') === '' ? undefined : await hashPassword(fields.password!);
+  const user: User = {
+    id: id ?? randomUUID(),
+    tenantId,
+    email,
+    username,
+    password,
+    passwordChangeRequired: fields.passwordChangeRequired ?? false,
+    passwordLastUpdateInstant: password === undefined ? undefined : now,
+    active: true,
+    verified: request.skipVerification === true || fields.verified !== false,
+    profile: profileOf(fields),
+    expiry: fields.expiry,
+    lastLoginInstant: undefined,
+    insertInstant: now,
+    lastUpdateInstant: now,
+  };
+  await repositories.users.insert(user).catch(duplicateField);
+  return user;
+}
+
+/** What a PATCH merges into: the stored user as the client would write it (never the password). */
+function writableView(user: User): Record<string, unknown> {
+  return { ...user.profile, email: user.email, username: user.username, passwordChangeRequired: user.passwordChangeRequired, verified: user.verified, expiry: user.expiry };
+}
+
+/**
+ * PUT replaces the user's fields (omitted ones are cleared); PATCH merges (RFC 7396) first. A blank or
+ * absent password keeps the current one; a new one follows the tenant's rules and is hashed with argon2id.
+ * Active state, tenant and instants are not the body's to change.
+ */
+export async function updateUser(repositories: Repositories, existing: User, body: unknown, mode: 'replace' | 'merge', now: number): Promise<User> {
+  const fields = validateUser(mode === 'merge' ? mergePatch(writableView(existing), body) : body);
+  const { email, username } = await checkUser(repositories, existing.tenantId, existing.id, fields, false);
+  const newPassword = (fields.password ?? '') === '' ? undefined : await hashPassword(fields.password!);
+  const user: User = {
+    ...existing,
+    email,
+    username,
+    password: newPassword ?? existing.password,
+    passwordLastUpdateInstant: newPassword === undefined ? existing.passwordLastUpdateInstant : now,
+    passwordChangeRequired: fields.passwordChangeRequired ?? existing.passwordChangeRequired,
+    verified: fields.verified ?? existing.verified,
+    profile: profileOf(fields),
+    expiry: fields.expiry,
+    lastUpdateInstant: now,
+  };
+  await repositories.users.update(user).catch(duplicateField);
+  return user;
+}
+
+/** Soft delete (deactivate) and reactivate: the user stays, only `active` changes. */
+export async function setUserActive(repositories: Repositories, existing: User, active: boolean, now: number): Promise<User> {
+  const user: User = { ...existing, active, lastUpdateInstant: now };
+  await repositories.users.update(user);
+  return user;
+}

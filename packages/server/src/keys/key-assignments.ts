@@ -1,0 +1,34 @@
+import type { Repositories } from '../store/repositories/index.ts';
+
+/**
+ * Where tenants and applications name Key Master keys: `jwtConfiguration.accessTokenKeyId` and
+ * `idTokenKeyId` (FusionAuth's fields). An application's own jwtConfiguration applies only when it is
+ * enabled; otherwise its tenant's does, as in FusionAuth.
+ */
+
+export interface KeyUser {
+  readonly kind: 'tenant' | 'application';
+  readonly id: string;
+}
+
+function names(jwt: { readonly accessTokenKeyId?: string; readonly idTokenKeyId?: string }, keyId: string): boolean {
+  return jwt.accessTokenKeyId === keyId || jwt.idTokenKeyId === keyId;
+}
+
+/** Who signs with `keyId`. Inactive applications count: they can be reactivated at any time. */
+export async function keyUsers(repositories: Pick<Repositories, 'tenants' | 'applications'>, keyId: string): Promise<KeyUser[]> {
+  const tenants = (await repositories.tenants.list()).filter((tenant) => names(tenant.settings.jwtConfiguration, keyId));
+  const applications = [...(await repositories.applications.list({ active: true })), ...(await repositories.applications.list({ active: false }))].filter(
+    (application) => names(application.settings.jwtConfiguration, keyId),
+  );
+  return [...tenants.map((tenant) => ({ kind: 'tenant' as const, id: tenant.id })), ...applications.map((application) => ({ kind: 'application' as const, id: application.id }))];
+}
+
+/** The id of the key that signs an application's access tokens, when one is assigned. */
+export async function accessTokenKeyIdOf(repositories: Pick<Repositories, 'tenants' | 'applications'>, applicationId: string): Promise<string | undefined> {
+  const application = await repositories.applications.find(applicationId);
+  if (application === undefined) return undefined;
+  const own = application.settings.jwtConfiguration;
+  if (own.enabled && own.accessTokenKeyId !== undefined) return own.accessTokenKeyId;
+  return (await repositories.tenants.find(application.tenantId))?.settings.jwtConfiguration.accessTokenKeyId;
+}
