@@ -19,6 +19,8 @@ export interface SigningKeysOptions {
   readonly now?: () => number;
   /** How long a node serves its cached JWKS before re-reading it (another node may have rotated). */
   readonly jwksTtlMs?: number;
+  /** Signs when no key is assigned (GATEHOUSE_SIGNING_ALGORITHM). */
+  readonly defaultAlgorithm?: SigningAlgorithm;
 }
 
 /** Where a key's private part is sealed: a sealed value copied to another row does not open. */
@@ -68,6 +70,7 @@ export function createSigningKeys(options: SigningKeysOptions) {
   const { store, keyRing } = options;
   const now = options.now ?? Date.now;
   const jwksTtlMs = options.jwksTtlMs ?? 5_000;
+  const defaultAlgorithm = options.defaultAlgorithm ?? 'ES256';
   let published: Published | undefined;
   let loading: Promise<Published> | undefined;
   // Bumped on every change: a load that began before the change must not cache what it read.
@@ -102,6 +105,16 @@ export function createSigningKeys(options: SigningKeysOptions) {
     loading = undefined;
   }
 
+  function cachedUnseal(record: SigningKeyRecord): Promise<ActiveSigningKey> {
+    let key = unsealed.get(record.kid);
+    if (key === undefined) {
+      key = unseal(record);
+      unsealed.set(record.kid, key);
+      key.catch(() => unsealed.delete(record.kid));
+    }
+    return key;
+  }
+
   async function unseal(record: SigningKeyRecord): Promise<ActiveSigningKey> {
     if (record.privateSealed === undefined) throw new Error(`signing key ${record.id} has no private part`);
     const jwk = JSON.parse(keyRing.unseal(record.privateSealed, privateContext(record.id)).toString('utf8')) as JWK;
@@ -132,14 +145,19 @@ export function createSigningKeys(options: SigningKeysOptions) {
     /** The key that signs new tokens with `algorithm`, or undefined when there is none. */
     async active(algorithm: SigningAlgorithm): Promise<ActiveSigningKey | undefined> {
       const record = await store.repositories.signingKeys.findActive(algorithm);
-      if (record === undefined) return undefined;
-      let key = unsealed.get(record.kid);
-      if (key === undefined) {
-        key = unseal(record);
-        unsealed.set(record.kid, key);
-        key.catch(() => unsealed.delete(record.kid));
-      }
-      return key;
+      return record === undefined ? undefined : cachedUnseal(record);
+    },
+
+    /**
+     * The key that signs a tenant's or application's tokens: the Key Master key it names
+     * (`jwtConfiguration.accessTokenKeyId`), else the active key of the default algorithm.
+     */
+    async signerFor(keyId: string | undefined): Promise<ActiveSigningKey> {
+      const record = keyId === undefined ? undefined : await store.repositories.signingKeys.find(keyId);
+      if (record?.privateSealed !== undefined) return cachedUnseal(record);
+      const fallback = await store.repositories.signingKeys.findActive(defaultAlgorithm);
+      if (fallback === undefined) throw new Error(`no active ${defaultAlgorithm} signing key: run ./gatehouse rotate-signing-key ${defaultAlgorithm}`);
+      return cachedUnseal(fallback);
     },
 
     /**

@@ -46,7 +46,7 @@ export async function bootGatehouse(options: BootOptions): Promise<Gatehouse> {
       dataDir: config.dataDir,
       now,
     });
-    const signingKeys = createSigningKeys({ store, keyRing, now });
+    const signingKeys = createSigningKeys({ store, keyRing, now, defaultAlgorithm: config.signingAlgorithm });
     const app = await buildApp({ config, store, keyRing, signingKeys, logger, now });
     if (setup.bootstrapKeyFile !== undefined) {
       logger.info({ file: setup.bootstrapKeyFile }, 'first start: bootstrap API key written (readable by this user only)');

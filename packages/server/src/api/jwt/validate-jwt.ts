@@ -3,7 +3,7 @@ import { ApiError } from '../../errors/api-error.ts';
 import type { SigningKeys } from '../../keys/signing-keys.ts';
 import { verifyAccessToken } from '../../oauth/tokens/verify-access-token.ts';
 import { apiKeyPolicy } from '../authenticate-api-key.ts';
-import { bearerToken } from './bearer-token.ts';
+import { bearerToken } from './request-credentials.ts';
 
 /** GET /api/jwt/validate: the JWT's claims when Gatehouse signed it and it has not expired; else 401. */
 export function registerValidateJwt(app: FastifyInstance, deps: { signingKeys: SigningKeys; now: () => number }) {

@@ -16,12 +16,12 @@ type LookupRequest = FastifyRequest<{ Querystring: { email?: string; username?: 
 
 /** GET /api/user/{userId} and GET /api/user?email= | ?username= | ?loginId= (case-insensitive). */
 export function registerRetrieveUser(app: FastifyInstance, deps: { store: Store; callers: ApiCallers }) {
-  const { users } = deps.store.repositories;
+  const { users, registrations } = deps.store.repositories;
 
   app.get('/user/:userId', { schema: { params: userIdParams } }, async (request: FastifyRequest<{ Params: { userId: string } }>) => {
     const user = await findVisibleUser(request, deps.callers, users, request.params.userId);
     if (user === undefined) throw ApiError.notFound();
-    return { user: userJson(user) };
+    return { user: userJson(user, await registrations.listByUser(user.id)) };
   });
 
   app.get('/user', { schema: { querystring: lookupQuery } }, async (request: LookupRequest) => {
@@ -35,6 +35,6 @@ export function registerRetrieveUser(app: FastifyInstance, deps: { store: Store;
     // The same login id may exist in several tenants: only a named tenant settles which user is meant.
     if (found.length > 1) throw ApiError.general('TenantIdRequired', 'Users in several tenants match: send the X-FusionAuth-TenantId header or use a tenant-scoped API key.');
     if (found[0] === undefined) throw ApiError.notFound();
-    return { user: userJson(found[0]) };
+    return { user: userJson(found[0], await registrations.listByUser(found[0].id)) };
   });
 }

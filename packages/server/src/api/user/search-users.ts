@@ -52,7 +52,8 @@ export function registerSearchUsers(app: FastifyInstance, deps: { store: Store; 
     }
     const tenantId = requestTenantId(request, deps.callers.get(request));
     const { users, total } = await deps.store.repositories.users.search({ ...criteria, tenantId });
-    return { users: users.map((user) => userJson(user)), total };
+    const registrations = await deps.store.repositories.registrations.listByUsers(users.map((user) => user.id));
+    return { users: users.map((user) => userJson(user, registrations.get(user.id))), total };
   };
 
   const searchBody = { type: 'object', required: ['search'], properties: { search: { type: 'object' } } } as const;

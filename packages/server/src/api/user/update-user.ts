@@ -30,10 +30,11 @@ export function registerUpdateUser(app: FastifyInstance, deps: { store: Store; c
     const user = await deps.store.transaction(async (repositories) => {
       const existing = await findVisibleUser(request, deps.callers, repositories.users, request.params.userId);
       if (existing === undefined) return undefined;
-      return reactivate ? setUserActive(repositories, existing, true, deps.now()) : updateUser(repositories, existing, body, mode, deps.now());
+      const updated = reactivate ? await setUserActive(repositories, existing, true, deps.now()) : await updateUser(repositories, existing, body, mode, deps.now());
+      return { updated, registrations: await repositories.registrations.listByUser(updated.id) };
     });
     if (user === undefined) throw ApiError.notFound();
-    return { user: userJson(user) };
+    return { user: userJson(user.updated, user.registrations) };
   };
   const schema = { params: userIdParams, querystring: updateQuery };
   app.put<Route>('/user/:userId', { schema }, handler('replace'));

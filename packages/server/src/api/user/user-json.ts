@@ -1,10 +1,12 @@
+import type { Registration } from '../../store/repositories/registration-repository.ts';
 import type { User } from '../../store/repositories/user-repository.ts';
+import { registrationJson } from '../registration/registration-json.ts';
 
 /**
  * FusionAuth's `user` object: the one place a user becomes JSON, so registrations (and later memberships)
  * are added here. Never the password, its hash, salt or scheme: they are write-only.
  */
-export function userJson(user: User, registrations: readonly unknown[] = []) {
+export function userJson(user: User, registrations: readonly Registration[] = []) {
   const { data, ...profile } = user.profile;
   return {
     id: user.id,
@@ -20,7 +22,7 @@ export function userJson(user: User, registrations: readonly unknown[] = []) {
     ...(user.lastLoginInstant === undefined ? {} : { lastLoginInstant: user.lastLoginInstant }),
     usernameStatus: 'ACTIVE',
     data,
-    registrations: [...registrations],
+    registrations: registrations.map(registrationJson),
     memberships: [],
     twoFactor: { methods: [] },
     insertInstant: user.insertInstant,

@@ -8,3 +8,9 @@ export function bearerToken(request: FastifyRequest): string | undefined {
   const match = cookie === undefined ? null : /(?:^|;\s*)access_token=([^;]+)/.exec(cookie);
   return match?.[1] === undefined ? undefined : decodeURIComponent(match[1]);
 }
+
+/** The `refresh_token` cookie FusionAuth's hosted login sets, when present. */
+export function refreshTokenCookie(request: FastifyRequest): string | undefined {
+  const match = /(?:^|;\s*)refresh_token=([^;]+)/.exec(request.headers.cookie ?? '');
+  return match?.[1] === undefined ? undefined : decodeURIComponent(match[1]);
+}

@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import { ApiError } from '../../errors/api-error.ts';
+import type { Repositories } from '../../store/repositories/index.ts';
+import type { Registration } from '../../store/repositories/registration-repository.ts';
+import type { User } from '../../store/repositories/user-repository.ts';
+import { DuplicateError } from '../../store/store-errors.ts';
+import { mergePatch } from '../../validation/merge-patch.ts';
+import { createValidator } from '../../validation/validator.ts';
+import { registrationSchema, type RegistrationFields } from './registration-schema.ts';
+
+const validateRegistration = createValidator<RegistrationFields>(registrationSchema, 'registration');
+
+/**
+ * The roles a registration gets: the ones asked for, each of which must exist on the application, or
+ * (when none are asked for) the application's default roles.
+ */
+async function resolveRoles(repositories: Repositories, user: User, fields: RegistrationFields): Promise<string[]> {
+  const application = await repositories.applications.find(fields.applicationId);
+  if (application === undefined || application.tenantId !== user.tenantId) {
+    throw ApiError.field('registration.applicationId', 'invalid', `No application in the user's tenant has the id ${fields.applicationId}.`);
+  }
+  if (fields.roles === undefined) return application.roles.filter((role) => role.isDefault).map((role) => role.name);
+  const known = new Set(application.roles.map((role) => role.name));
+  const unknown = fields.roles.filter((role) => !known.has(role));
+  if (unknown.length > 0) {
+    throw ApiError.field('registration.roles', 'invalid', `The application has no role named ${unknown.map((role) => `[${role}]`).join(', ')}.`);
+  }
+  return [...new Set(fields.roles)].sort();
+}
+
+function dataOf(fields: RegistrationFields): Record<string, unknown> {
+  return {
+    ...fields.data,
+    ...(fields.preferredLanguages === undefined ? {} : { preferredLanguages: fields.preferredLanguages }),
+    ...(fields.timezone === undefined ? {} : { timezone: fields.timezone }),
+  };
+}
+
+/** Registers a user to an application inside the caller's transaction. */
+export async function createRegistration(repositories: Repositories, user: User, body: unknown, now: number): Promise<Registration> {
+  const fields = validateRegistration(body);
+  const registration: Registration = {
+    id: fields.id ?? randomUUID(),
+    userId: user.id,
+    applicationId: fields.applicationId,
+    roles: await resolveRoles(repositories, user, fields),
+    username: fields.username,
+    data: dataOf(fields),
+    verified: fields.verified ?? true,
+    lastLoginInstant: undefined,
+    insertInstant: now,
+    lastUpdateInstant: now,
+  };
+  try {
+    await repositories.registrations.insert(registration);
+  } catch (error) {
+    if (error instanceof DuplicateError) {
+      const field = error.constraint === 'registrations_pkey' ? 'registration.id' : 'registration.applicationId';
+      throw ApiError.field(field, 'duplicate', field === 'registration.id' ? 'A registration with this id already exists.' : 'The user is already registered to this application.');
+    }
+    throw error;
+  }
+  return registration;
+}
+
+/** PUT replaces the registration's fields, PATCH merges them (RFC 7396); the application stays. */
+export async function updateRegistration(
+  repositories: Repositories,
+  user: User,
+  body: unknown,
+  mode: 'replace' | 'merge',
+  now: number,
+): Promise<Registration | undefined> {
+  const applicationId = typeof body === 'object' && body !== null ? (body as { applicationId?: unknown }).applicationId : undefined;
+  if (typeof applicationId !== 'string') throw ApiError.field('registration.applicationId', 'blank', 'registration.applicationId is required.');
+  const existing = await repositories.registrations.find(user.id, applicationId.toLowerCase());
+  if (existing === undefined) return undefined;
+  const current = { applicationId: existing.applicationId, roles: existing.roles, data: existing.data, ...(existing.username === undefined ? {} : { username: existing.username }) };
+  const fields = validateRegistration(mode === 'merge' ? mergePatch(current, body) : body);
+  const updated: Registration = {
+    ...existing,
+    roles: await resolveRoles(repositories, user, { ...fields, roles: fields.roles ?? [] }),
+    username: fields.username,
+    data: dataOf(fields),
+    verified: fields.verified ?? existing.verified,
+    lastUpdateInstant: now,
+  };
+  await repositories.registrations.update(updated);
+  return updated;
+}
