@@ -10,6 +10,7 @@ declare module 'autocannon' {
     timeout?: number;
     method?: string;
     headers?: Record<string, string>;
+    body?: string;
   }
 
   /** Percentile summary; latency values are milliseconds (whole ms: autocannon's histogram resolution). */

@@ -9,6 +9,9 @@ export interface LoadSpec {
   readonly connections: number;
   readonly pipelining: number;
   readonly durationSec: number;
+  readonly method?: 'GET' | 'POST';
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string;
 }
 
 export interface LoadOutput {
@@ -34,6 +37,9 @@ if (import.meta.main) {
     pipelining: spec.pipelining,
     duration: spec.durationSec,
     timeout: 10,
+    ...(spec.method === undefined ? {} : { method: spec.method }),
+    ...(spec.headers === undefined ? {} : { headers: { ...spec.headers } }),
+    ...(spec.body === undefined ? {} : { body: spec.body }),
   });
   const cpu = process.cpuUsage();
   const output: LoadOutput = {

@@ -4,6 +4,7 @@ import type { KeyRing } from '../keys/key-ring.ts';
 import type { SigningKeys } from '../keys/signing-keys.ts';
 import type { Store } from '../store/store.ts';
 import { createApiCallers } from './api-callers.ts';
+import { createApiKeyCache } from './api-key-cache.ts';
 import { registerCreateApiKey } from './api-key/create-api-key.ts';
 import { registerDeleteApiKey } from './api-key/delete-api-key.ts';
 import { registerRetrieveApiKey } from './api-key/retrieve-api-key.ts';
@@ -54,7 +55,8 @@ export interface ManagementApiDeps {
  */
 export async function managementApi(app: FastifyInstance, deps: ManagementApiDeps): Promise<void> {
   const callers = createApiCallers();
-  app.addHook('onRequest', authenticateApiKey({ apiKeys: deps.store.repositories.apiKeys, callers, now: deps.now }));
+  const apiKeyCache = createApiKeyCache({ apiKeys: deps.store.repositories.apiKeys, now: deps.now });
+  app.addHook('onRequest', authenticateApiKey({ apiKeys: apiKeyCache, callers, now: deps.now }));
   // PostgreSQL cannot store U+0000: refused up front on every route, never a database error.
   app.addHook('preValidation', refuseNulCharacters);
   app.addHook('onSend', async (_request, reply) => {
@@ -63,7 +65,7 @@ export async function managementApi(app: FastifyInstance, deps: ManagementApiDep
 
   registerCreateApiKey(app, { store: deps.store, callers, now: deps.now });
   registerRetrieveApiKey(app, { store: deps.store, callers });
-  registerDeleteApiKey(app, { store: deps.store, callers });
+  registerDeleteApiKey(app, { store: deps.store, callers, apiKeyCache });
   const applicationDeps = { store: deps.store, keyRing: deps.keyRing, callers, now: deps.now };
   registerCreateApplication(app, applicationDeps);
   registerRetrieveApplication(app, applicationDeps);
@@ -82,7 +84,7 @@ export async function managementApi(app: FastifyInstance, deps: ManagementApiDep
   registerCreateTenant(app, { store: deps.store, callers, now: deps.now });
   registerRetrieveTenant(app, { store: deps.store, callers });
   registerUpdateTenant(app, { store: deps.store, callers, now: deps.now });
-  registerDeleteTenant(app, { store: deps.store, callers });
+  registerDeleteTenant(app, { store: deps.store, callers, apiKeyCache });
   const userDeps = { store: deps.store, callers, now: deps.now };
   registerCreateUser(app, userDeps);
   registerRetrieveUser(app, userDeps);

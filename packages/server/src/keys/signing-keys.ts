@@ -101,8 +101,19 @@ export function createSigningKeys(options: SigningKeysOptions) {
 
   function forget(): void {
     generation += 1;
+    signers.clear();
     published = undefined;
     loading = undefined;
+  }
+
+  const signers = new Map<string, { signer: Promise<ActiveSigningKey>; expires: number }>();
+
+  async function findSigner(keyId: string | undefined): Promise<ActiveSigningKey> {
+    const record = keyId === undefined ? undefined : await store.repositories.signingKeys.find(keyId);
+    if (record?.privateSealed !== undefined) return cachedUnseal(record);
+    const fallback = await store.repositories.signingKeys.findActive(defaultAlgorithm);
+    if (fallback === undefined) throw new Error(`no active ${defaultAlgorithm} signing key: run ./gatehouse rotate-signing-key ${defaultAlgorithm}`);
+    return cachedUnseal(fallback);
   }
 
   function cachedUnseal(record: SigningKeyRecord): Promise<ActiveSigningKey> {
@@ -152,12 +163,15 @@ export function createSigningKeys(options: SigningKeysOptions) {
      * The key that signs a tenant's or application's tokens: the Key Master key it names
      * (`jwtConfiguration.accessTokenKeyId`), else the active key of the default algorithm.
      */
-    async signerFor(keyId: string | undefined): Promise<ActiveSigningKey> {
-      const record = keyId === undefined ? undefined : await store.repositories.signingKeys.find(keyId);
-      if (record?.privateSealed !== undefined) return cachedUnseal(record);
-      const fallback = await store.repositories.signingKeys.findActive(defaultAlgorithm);
-      if (fallback === undefined) throw new Error(`no active ${defaultAlgorithm} signing key: run ./gatehouse rotate-signing-key ${defaultAlgorithm}`);
-      return cachedUnseal(fallback);
+    signerFor(keyId: string | undefined): Promise<ActiveSigningKey> {
+      // Looked up on every token issued: kept for the JWKS lifetime, like the published keys.
+      const cacheKey = keyId ?? '';
+      const cached = signers.get(cacheKey);
+      if (cached !== undefined && cached.expires > now()) return cached.signer;
+      const signer = findSigner(keyId);
+      signers.set(cacheKey, { signer, expires: now() + jwksTtlMs });
+      signer.catch(() => signers.delete(cacheKey));
+      return signer;
     },
 
     /**

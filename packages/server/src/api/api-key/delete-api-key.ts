@@ -2,10 +2,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../../errors/api-error.ts';
 import type { Store } from '../../store/store.ts';
 import type { ApiCallers } from '../api-callers.ts';
+import type { ApiKeyCache } from '../api-key-cache.ts';
 import { keyIdParams } from './retrieve-api-key.ts';
 
 /** DELETE /api/api-key/{keyId}: 200 with no body; a key cannot delete itself (it would lock the caller out). */
-export function registerDeleteApiKey(app: FastifyInstance, deps: { store: Store; callers: ApiCallers }) {
+export function registerDeleteApiKey(app: FastifyInstance, deps: { store: Store; callers: ApiCallers; apiKeyCache: ApiKeyCache }) {
   app.delete('/api-key/:keyId', { schema: { params: keyIdParams } }, async (request: FastifyRequest<{ Params: { keyId: string } }>, reply: FastifyReply) => {
     const caller = deps.callers.get(request);
     if (!caller.keyManager) throw ApiError.unauthorized();
@@ -18,6 +19,7 @@ export function registerDeleteApiKey(app: FastifyInstance, deps: { store: Store;
       return repositories.apiKeys.delete(key.id);
     });
     if (!deleted) throw ApiError.notFound();
+    deps.apiKeyCache.clear();
     return reply.code(200).send();
   });
 }
