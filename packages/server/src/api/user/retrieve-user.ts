@@ -5,7 +5,6 @@ import type { Store } from '../../store/store.ts';
 import type { ApiCallers } from '../api-callers.ts';
 import { requestTenantId } from '../tenant-scope.ts';
 import { userIdParams, userJson } from './user-json.ts';
-import { findVisibleUser } from './visible-user.ts';
 
 const lookupQuery = {
   type: 'object',
@@ -19,9 +18,11 @@ export function registerRetrieveUser(app: FastifyInstance, deps: { store: Store;
   const { users, registrations } = deps.store.repositories;
 
   app.get('/user/:userId', { schema: { params: userIdParams } }, async (request: FastifyRequest<{ Params: { userId: string } }>) => {
-    const user = await findVisibleUser(request, deps.callers, users, request.params.userId);
-    if (user === undefined) throw ApiError.notFound();
-    return { user: userJson(user, await registrations.listByUser(user.id)) };
+    const scope = requestTenantId(request, deps.callers.get(request));
+    const found = await users.findWithRegistrations(request.params.userId);
+    // Another tenant's user answers like a missing one (see visible-user.ts).
+    if (found === undefined || (scope !== undefined && found.user.tenantId !== scope)) throw ApiError.notFound();
+    return { user: userJson(found.user, found.registrations) };
   });
 
   app.get('/user', { schema: { querystring: lookupQuery } }, async (request: LookupRequest) => {

@@ -15,7 +15,7 @@ export interface Registration {
   readonly lastUpdateInstant: number;
 }
 
-function toRegistration(row: Selectable<RegistrationTable>): Registration {
+export function toRegistration(row: Selectable<RegistrationTable>): Registration {
   return {
     id: row.id,
     userId: row.user_id,

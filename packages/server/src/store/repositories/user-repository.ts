@@ -1,8 +1,9 @@
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type Selectable, type SqlBool } from 'kysely';
 import type { StoredPassword } from '../../identity/passwords/verify-password.ts';
 import type { UserProfile } from '../../identity/users/user-profile.ts';
-import type { Database, UserTable } from '../schema.ts';
+import type { Database, RegistrationTable, UserTable } from '../schema.ts';
 import { rethrowDuplicate } from '../store-errors.ts';
+import { toRegistration, type Registration } from './registration-repository.ts';
 
 export interface User {
   readonly id: string;
@@ -118,6 +119,23 @@ export function createUserRepository(db: Kysely<Database>) {
     async find(id: string): Promise<User | undefined> {
       const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
       return row === undefined ? undefined : toUser(row);
+    },
+
+    /** The user with its registrations in one round trip (the user-retrieve hot path). */
+    async findWithRegistrations(id: string): Promise<{ user: User; registrations: Registration[] } | undefined> {
+      const row = await db
+        .selectFrom('users')
+        .selectAll('users')
+        .select(
+          sql<Selectable<RegistrationTable>[]>`coalesce((select json_agg(r order by r.insert_instant) from registrations r where r.user_id = users.id), '[]'::json)`.as(
+            'registration_rows',
+          ),
+        )
+        .where('users.id', '=', id)
+        .executeTakeFirst();
+      if (row === undefined) return undefined;
+      const { registration_rows: registrationRows, ...user } = row;
+      return { user: toUser(user), registrations: registrationRows.map(toRegistration) };
     },
 
     /** At most two matches: a second one (in another tenant) tells the caller the lookup was ambiguous. */
