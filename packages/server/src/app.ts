@@ -48,7 +48,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const openApi = registerOpenApiCollector(app, { title: 'Gatehouse', version: packageJson.version, apiKeyPrefix: '/api' });
   registerErrorHandling(app);
   registerDrainOnClose(app);
-  await registerSecurityHeaders(app);
+  registerSecurityHeaders(app);
   await registerContentTypes(app);
 
   registerGetStatus(app, { store: deps.store });
