@@ -12,9 +12,12 @@ const unitMillis: Record<string, number> = {
   YEARS: 31_536_000_000,
 };
 
+/** Longer locks are cut to this: the lock's end must stay an instant the store can hold (a bigint). */
+const maxLockMillis = 100 * unitMillis['YEARS']!;
+
 /** How long a lock lasts under the tenant's policy. */
 export function lockDurationMillis(policy: LockoutPolicy): number {
-  return policy.actionDuration * (unitMillis[policy.actionDurationUnit] ?? unitMillis['MINUTES']!);
+  return Math.min(policy.actionDuration * (unitMillis[policy.actionDurationUnit] ?? unitMillis['MINUTES']!), maxLockMillis);
 }
 
 /** Whether the user is locked out now. A lock is temporary: it ends by itself (RATE-02). */

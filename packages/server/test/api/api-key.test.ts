@@ -78,6 +78,7 @@ for (const backend of backends) {
         [{ apiKey: { permissions: { endpoints: { '/api/user': ['FETCH'] } } } }, '[invalid]apiKey.permissions.endpoints'],
         [{ apiKey: { permissions: { endpoints: { '/admin': ['GET'] } } } }, '[invalid]apiKey.permissions.endpoints'],
         [{ apiKey: { expirationInstant: 1000 } }, '[invalid]apiKey.expirationInstant'],
+        [{ apiKey: { expirationInstant: 2 ** 63 } }, '[tooLarge]apiKey.expirationInstant'],
         [[1, 2], '[invalid]request'],
       ];
       for (const [body, code] of cases) {

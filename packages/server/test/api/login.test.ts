@@ -120,6 +120,15 @@ for (const backend of backends) {
       await client.patchTenant(tenantId(), { tenant: { failedAuthenticationConfiguration: { tooManyAttempts: 5 } as never } });
     });
 
+    it('caps an absurd lock duration rather than failing to store the lock', async () => {
+      const policy = (actionDuration: number, actionDurationUnit: string, tooManyAttempts: number) => ({ tenant: { failedAuthenticationConfiguration: { tooManyAttempts, actionDuration, actionDurationUnit } as never } });
+      await client.patchTenant(tenantId(), policy(1e300, 'YEARS', 1));
+      const user = await registeredUser();
+      await expectStatus(client.login({ loginId: user.email!, password: 'wrong', applicationId: application.id! }), 404);
+      await expectStatus(client.login({ loginId: user.email!, password, applicationId: application.id! }), 423);
+      await client.patchTenant(tenantId(), policy(3, 'MINUTES', 5));
+    });
+
     it('needs an API key unless the application waives it', async () => {
       const user = await registeredUser();
       await expectStatus(keyless.login({ loginId: user.email!, password, applicationId: application.id! }), 401);

@@ -102,6 +102,8 @@ for (const backend of backends) {
       const bad = await expectStatus(client.updateRegistration(user.id!, { registration: { applicationId: application.id!, roles: ['ghost'] } }), 400);
       assert.deepEqual(errorCodes(bad), ['[invalid]registration.roles']);
       await expectStatus(client.updateRegistration(user.id!, { registration: { applicationId: randomUUID() } }), 404);
+      const malformed = await expectStatus(client.patchRegistration(user.id!, { registration: { applicationId: 'not-a-uuid' } }), 400);
+      assert.deepEqual(errorCodes(malformed), ['[invalid]registration.applicationId']);
 
       assert.equal((await client.deleteRegistration(user.id!, application.id!)).statusCode, 200);
       await expectStatus(client.retrieveRegistration(user.id!, application.id!), 404);

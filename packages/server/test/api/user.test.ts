@@ -223,6 +223,8 @@ for (const backend of backends) {
         [client, { email, password, expiry: 1e300 }, ['[tooLarge]user.expiry']],
         [client, { email: `nul\u0000${email}`, password }, ['[invalid]user.email']],
         [client, { email, password, data: { ['key\u0000']: 1 } }, ['[invalid]user.data']],
+        [client, { email, password, firstName: 'lone \ud800 surrogate' }, ['[invalid]user.firstName']],
+        [client, { email, password, data: { nested: ['\udc00'] } }, ['[invalid]user.data.nested.0']],
         [client, { email: taken.email!.toUpperCase(), password }, ['[duplicate]user.email']],
         [client, { email, username: taken.username!.toUpperCase(), password }, ['[duplicate]user.username']],
         [global, { email, password }, ['[TenantIdRequired]']],

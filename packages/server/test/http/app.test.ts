@@ -100,6 +100,16 @@ describe('HTTP skeleton', () => {
     assert.equal(response.body.includes('hunter2'), false);
   });
 
+  it('answers JSON nested deeper than 1000 levels with 400 [invalidJSON], not a stack overflow', async () => {
+    const nested = (depth: number) => `{"apiKey":{"metaData":${'{"a":'.repeat(depth - 2)}1${'}'.repeat(depth - 2)}}}`;
+    const send = (payload: string) => gatehouse.app.inject({ method: 'POST', url: '/api/api-key', payload, headers: { 'content-type': 'application/json', authorization: gatehouse.apiKey } });
+    const deep = await send(nested(100_000));
+    assert.equal(deep.statusCode, 400);
+    assert.deepEqual(deep.json(), { generalErrors: [{ code: '[invalidJSON]', message: 'The request body nests deeper than 1000 levels.' }] });
+    assert.equal((await send(nested(1001))).statusCode, 400);
+    assert.equal((await send(`{"apiKey":{"metaData":{"attributes":{"description":"${'['.repeat(1010)}"}}}}`)).statusCode, 200, 'brackets inside strings do not count');
+  });
+
   it('answers an empty JSON body with 400 [invalidJSON]', async () => {
     const response = await gatehouse.app.inject({ method: 'POST', url: '/api/api-key', payload: '', headers: { 'content-type': 'application/json', authorization: gatehouse.apiKey } });
     assert.equal(response.statusCode, 400);

@@ -40,7 +40,7 @@ const bodySchema = {
         },
         tenantId: { type: 'string', format: 'uuid' },
         keyManager: { type: 'boolean' },
-        expirationInstant: { type: 'integer' },
+        expirationInstant: { type: 'integer', maximum: Number.MAX_SAFE_INTEGER },
       },
     },
   },

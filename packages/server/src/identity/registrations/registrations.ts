@@ -9,6 +9,7 @@ import { createValidator } from '../../validation/validator.ts';
 import { registrationSchema, type RegistrationFields } from './registration-schema.ts';
 
 const validateRegistration = createValidator<RegistrationFields>(registrationSchema, 'registration');
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The roles a registration gets: the ones asked for, each of which must exist on the application, or
@@ -73,6 +74,8 @@ export async function updateRegistration(
 ): Promise<Registration | undefined> {
   const applicationId = typeof body === 'object' && body !== null ? (body as { applicationId?: unknown }).applicationId : undefined;
   if (typeof applicationId !== 'string') throw ApiError.field('registration.applicationId', 'blank', 'registration.applicationId is required.');
+  // Checked before the lookup: the id column is a uuid, and the database refuses anything else with an error.
+  if (!uuid.test(applicationId)) throw ApiError.field('registration.applicationId', 'invalid', 'registration.applicationId must match format "uuid".');
   const existing = await repositories.registrations.find(user.id, applicationId.toLowerCase());
   if (existing === undefined) return undefined;
   const current = { applicationId: existing.applicationId, roles: existing.roles, data: existing.data, ...(existing.username === undefined ? {} : { username: existing.username }) };

@@ -1,0 +1,168 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { hashRefreshToken } from '../../src/oauth/tokens/refresh-token-value.ts';
+import type { TestApp } from './test-app.ts';
+
+export type WriteMethod = 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** One write operation as the app's own OpenAPI document lists it: `/api/tenant/{tenantId}`, params `['tenantId']`. */
+export interface WriteRoute {
+  readonly method: WriteMethod;
+  readonly path: string;
+  readonly params: readonly string[];
+}
+
+/** Every POST/PUT/PATCH/DELETE under /api, read from GET /api/openapi.json (served without an API key). */
+export async function discoverWriteRoutes(gatehouse: TestApp): Promise<WriteRoute[]> {
+  const response = await gatehouse.app.inject({ method: 'GET', url: '/api/openapi.json' });
+  if (response.statusCode !== 200) throw new Error(`GET /api/openapi.json → ${response.statusCode}`);
+  const { paths } = response.json() as { paths: Record<string, Record<string, unknown>> };
+  const routes: WriteRoute[] = [];
+  for (const [path, operations] of Object.entries(paths)) {
+    if (!path.startsWith('/api/')) continue;
+    for (const method of Object.keys(operations)) {
+      const upper = method.toUpperCase();
+      if (upper !== 'POST' && upper !== 'PUT' && upper !== 'PATCH' && upper !== 'DELETE') continue;
+      routes.push({ method: upper, path, params: [...path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]!) });
+    }
+  }
+  return routes;
+}
+
+/** The tables whose content a refused request must leave alone. */
+const tables = ['tenants', 'applications', 'application_roles', 'users', 'registrations', 'api_keys', 'signing_keys', 'refresh_tokens'] as const;
+
+/** A cheap fingerprint of the stored state: per table, its row count and an md5 over every row. */
+export async function storeFingerprint(gatehouse: TestApp): Promise<Record<string, string>> {
+  const columns = tables.map(
+    (table) => sql`(select count(*) || ':' || coalesce(md5(string_agg(t::text, ',' order by t.id)), '') from ${sql.table(table)} t) as ${sql.ref(table)}`,
+  );
+  const { rows } = await sql<Record<string, string>>`select ${sql.join(columns)}`.execute(gatehouse.store.db);
+  return rows[0]!;
+}
+
+/**
+ * One of each resource the write routes name in their path, so a path parameter can be an id that
+ * exists: a tenant, an application with a role, a user registered to it with a live refresh token, a
+ * Key Master key and an API key. Random requests may delete or change them; `ensure()` puts them back.
+ */
+export interface Fixtures {
+  readonly tenantId: string;
+  readonly applicationId: string;
+  readonly roleId: string;
+  readonly roleName: string;
+  readonly userId: string;
+  readonly email: string;
+  readonly password: string;
+  readonly signingKeyId: string;
+  readonly apiKeyId: string;
+  /** Undefined while no login could issue one (the random requests broke the fixture user beyond repair). */
+  refreshToken: string | undefined;
+  refreshTokenId: string | undefined;
+  /** Re-creates whatever fixture a random request deleted; one query when nothing is missing. */
+  ensure(): Promise<void>;
+}
+
+const loginConfiguration = { generateRefreshTokens: true, allowTokenRefresh: true, requireAuthentication: true };
+
+export async function createFixtures(gatehouse: TestApp): Promise<Fixtures> {
+  const call = async (method: WriteMethod, url: string, body?: unknown) => {
+    const response = await gatehouse.app.inject({
+      method,
+      url,
+      headers: { authorization: gatehouse.apiKey, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
+    });
+    return { status: response.statusCode, body: response.body.length > 0 ? (response.json() as Record<string, unknown>) : {} };
+  };
+  const must = async (method: WriteMethod, url: string, body?: unknown) => {
+    const response = await call(method, url, body);
+    if (response.status !== 200) throw new Error(`fixture ${method} ${url} → ${response.status} ${JSON.stringify(response.body)}`);
+    return response.body;
+  };
+
+  const fixtures: Fixtures = {
+    tenantId: randomUUID(),
+    applicationId: randomUUID(),
+    roleId: randomUUID(),
+    roleName: 'admin',
+    userId: randomUUID(),
+    email: `fixture-${randomUUID()}@example.com`,
+    password: 'correct horse battery',
+    signingKeyId: randomUUID(),
+    apiKeyId: randomUUID(),
+    refreshToken: undefined,
+    refreshTokenId: undefined,
+    async ensure() {
+      const f = fixtures;
+      const hash = f.refreshToken === undefined ? Buffer.alloc(0) : hashRefreshToken(f.refreshToken);
+      const { rows } = await sql<Record<string, boolean>>`select
+        exists(select 1 from tenants where id = ${f.tenantId}) as tenant,
+        exists(select 1 from applications where id = ${f.applicationId}) as application,
+        exists(select 1 from application_roles where id = ${f.roleId}) as role,
+        exists(select 1 from users where id = ${f.userId}) as "user",
+        exists(select 1 from registrations where user_id = ${f.userId} and application_id = ${f.applicationId}) as registration,
+        exists(select 1 from signing_keys where id = ${f.signingKeyId}) as key,
+        exists(select 1 from api_keys where id = ${f.apiKeyId}) as api_key,
+        exists(select 1 from refresh_tokens where id = ${f.refreshTokenId ?? f.userId} and token_hash = ${hash})
+          and exists(select 1 from users where id = ${f.userId} and active)
+          and exists(select 1 from applications where id = ${f.applicationId} and active) as refresh_token`.execute(gatehouse.store.db);
+      const present = rows[0]!;
+      if (Object.values(present).every(Boolean)) return;
+
+      if (!present['tenant']) await must('POST', `/api/tenant/${f.tenantId}`, { tenant: { name: `Fixture ${f.tenantId}` } });
+      if (!present['application']) {
+        await must('POST', `/api/application/${f.applicationId}`, { application: { name: 'Fixture application', tenantId: f.tenantId, loginConfiguration } });
+      }
+      if (!present['role']) {
+        // A random request may have taken the name for another role: free it first.
+        await call('DELETE', `/api/application/${f.applicationId}/role?name=${f.roleName}`);
+        await must('POST', `/api/application/${f.applicationId}/role/${f.roleId}`, { role: { name: f.roleName } });
+      }
+      if (!present['user']) {
+        await call('DELETE', `/api/user/${(await userIdByEmail(f.email)) ?? randomUUID()}?hardDelete=true`);
+        await must('POST', `/api/user/${f.userId}`, { user: { email: f.email, password: f.password, tenantId: f.tenantId } });
+      }
+      if (!present['registration']) await must('POST', `/api/user/registration/${f.userId}`, { registration: { applicationId: f.applicationId, roles: [f.roleName] } });
+      if (!present['key']) await must('POST', `/api/key/generate/${f.signingKeyId}`, { key: { algorithm: 'ES256', name: 'Fixture key' } });
+      if (!present['api_key']) await must('POST', `/api/api-key/${f.apiKeyId}`, { apiKey: { metaData: { attributes: { description: 'Fixture' } } } });
+      if (!present['refresh_token']) {
+        // A live refresh token of an active user and application. Best effort: undo what random requests may have done to the user, the application and the tenant.
+        await call('PUT', `/api/user/${f.userId}?reactivate=true`);
+        await call('PATCH', `/api/user/${f.userId}`, { user: { email: f.email, password: f.password, passwordChangeRequired: false, expiry: null } });
+        await call('PUT', `/api/application/${f.applicationId}?reactivate=true`);
+        await call('PATCH', `/api/application/${f.applicationId}`, { application: { loginConfiguration } });
+        await sql`delete from login_failures where user_id = ${f.userId}`.execute(gatehouse.store.db);
+        const login = await call('POST', '/api/login', { loginId: f.email, password: f.password, applicationId: f.applicationId });
+        f.refreshToken = login.body['refreshToken'] as string | undefined;
+        f.refreshTokenId = login.body['refreshTokenId'] as string | undefined;
+      }
+    },
+  };
+  const userIdByEmail = async (email: string) =>
+    (await sql<{ id: string }>`select id from users where email = ${email} and tenant_id = ${fixtures.tenantId}`.execute(gatehouse.store.db)).rows[0]?.id;
+
+  await fixtures.ensure();
+  if (fixtures.refreshToken === undefined) throw new Error('the fixture login issued no refresh token');
+  return fixtures;
+}
+
+/** The fixture a path parameter names; a route with a parameter this does not know fails the test. */
+export function existingId(fixtures: Fixtures, route: WriteRoute, param: string): string {
+  switch (param) {
+    case 'tenantId':
+      return fixtures.tenantId;
+    case 'applicationId':
+      return fixtures.applicationId;
+    case 'roleId':
+      return fixtures.roleId;
+    case 'userId':
+      return fixtures.userId;
+    case 'tokenId':
+      return fixtures.refreshTokenId ?? randomUUID();
+    case 'keyId':
+      return route.path.startsWith('/api/api-key') ? fixtures.apiKeyId : fixtures.signingKeyId;
+    default:
+      throw new Error(`${route.method} ${route.path}: no fixture for the path parameter {${param}}`);
+  }
+}
