@@ -20,10 +20,14 @@ export function lockDurationMillis(policy: LockoutPolicy): number {
   return Math.min(policy.actionDuration * (unitMillis[policy.actionDurationUnit] ?? unitMillis['MINUTES']!), maxLockMillis);
 }
 
-/** Whether the user is locked out now. A lock is temporary: it ends by itself (RATE-02). */
-export async function isLockedOut(repositories: Repositories, userId: string, now: number): Promise<boolean> {
-  const failures = await repositories.loginFailures.findForUpdate(userId);
-  return failures?.lockedUntilInstant !== undefined && failures.lockedUntilInstant > now;
+/**
+ * Whether the user is locked out now, or has failures on record that a successful login must clear.
+ * A lock is temporary: it ends by itself (RATE-02).
+ */
+export async function lockoutState(repositories: Repositories, userId: string, now: number): Promise<'locked' | 'failures' | 'clean'> {
+  const failures = await repositories.loginFailures.find(userId);
+  if (failures === undefined) return 'clean';
+  return failures.lockedUntilInstant !== undefined && failures.lockedUntilInstant > now ? 'locked' : 'failures';
 }
 
 /**

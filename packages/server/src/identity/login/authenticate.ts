@@ -4,7 +4,7 @@ import type { Registration } from '../../store/repositories/registration-reposit
 import type { Tenant } from '../../store/repositories/tenant-repository.ts';
 import type { User } from '../../store/repositories/user-repository.ts';
 import type { Store } from '../../store/store.ts';
-import { clearLoginFailures, isLockedOut, recordLoginFailure } from '../login-lockout.ts';
+import { clearLoginFailures, lockoutState, recordLoginFailure } from '../login-lockout.ts';
 import { hashPassword, verifyPassword } from '../passwords/verify-password.ts';
 import { issueRefreshToken, type IssuedRefreshToken } from '../refresh-tokens.ts';
 import type { LoginRequest } from './login-request.ts';
@@ -58,7 +58,8 @@ export async function authenticate(store: Store, request: LoginRequest, caller: 
   if (user === undefined || !user.active || user.password === undefined) return { status: 404 };
   const tenant = await store.repositories.tenants.find(user.tenantId);
   if (tenant === undefined) return { status: 404 };
-  if (await isLockedOut(store.repositories, user.id, now)) return { status: 423 };
+  const lockout = await lockoutState(store.repositories, user.id, now);
+  if (lockout === 'locked') return { status: 423 };
 
   const check = await verifyPassword(user.password, request.password);
   if (!check.ok) {
@@ -71,7 +72,7 @@ export async function authenticate(store: Store, request: LoginRequest, caller: 
   const upgraded = check.needsRehash ? await hashPassword(request.password) : undefined;
 
   return store.transaction(async (repositories) => {
-    await clearLoginFailures(repositories, user.id);
+    if (lockout === 'failures') await clearLoginFailures(repositories, user.id);
     const loggedIn: User = { ...user, lastLoginInstant: now, ...(upgraded === undefined ? {} : { password: upgraded }) };
     await repositories.users.update(loggedIn);
     const registration = application === undefined ? undefined : await repositories.registrations.find(user.id, application.id);

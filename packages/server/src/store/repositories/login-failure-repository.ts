@@ -1,5 +1,5 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../schema.ts';
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, LoginFailureTable } from '../schema.ts';
 
 export interface LoginFailures {
   readonly userId: string;
@@ -8,19 +8,27 @@ export interface LoginFailures {
   readonly lockedUntilInstant: number | undefined;
 }
 
+function toFailures(row: Selectable<LoginFailureTable>): LoginFailures {
+  return {
+    userId: row.user_id,
+    failureCount: row.failure_count,
+    windowStartInstant: row.window_start_instant,
+    lockedUntilInstant: row.locked_until_instant ?? undefined,
+  };
+}
+
 /** Failed-login counters behind the tenant's lockout policy; one row per user with recent failures. */
 export function createLoginFailureRepository(db: Kysely<Database>) {
   return {
+    async find(userId: string): Promise<LoginFailures | undefined> {
+      const row = await db.selectFrom('login_failures').selectAll().where('user_id', '=', userId).executeTakeFirst();
+      return row === undefined ? undefined : toFailures(row);
+    },
+
     /** Inside a transaction, locks the user's counter so concurrent failures all count. */
     async findForUpdate(userId: string): Promise<LoginFailures | undefined> {
       const row = await db.selectFrom('login_failures').selectAll().where('user_id', '=', userId).forUpdate().executeTakeFirst();
-      if (row === undefined) return undefined;
-      return {
-        userId: row.user_id,
-        failureCount: row.failure_count,
-        windowStartInstant: row.window_start_instant,
-        lockedUntilInstant: row.locked_until_instant ?? undefined,
-      };
+      return row === undefined ? undefined : toFailures(row);
     },
 
     async save(failures: LoginFailures): Promise<void> {
