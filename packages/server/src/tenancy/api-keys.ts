@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ApiError, FieldErrors } from '../errors/api-error.ts';
-import { DuplicateError } from '../store/store-errors.ts';
+import { duplicateFieldError } from '../errors/duplicate-field.ts';
 import type { Repositories } from '../store/repositories/index.ts';
 import type { ApiKeyRecord, EndpointPermissions } from '../store/repositories/api-key-repository.ts';
 import { httpMethods } from './api-key-permissions.ts';
@@ -65,14 +65,11 @@ export async function createApiKey(repositories: Repositories, input: NewApiKey,
     insertInstant: now,
     lastUpdateInstant: now,
   };
-  try {
-    await repositories.apiKeys.insert(record);
-  } catch (error) {
-    if (error instanceof DuplicateError) {
-      const field = error.constraint === 'api_keys_pkey' ? 'apiKey.id' : 'apiKey.key';
-      throw ApiError.field(field, 'duplicate', `An API key with this ${field === 'apiKey.id' ? 'id' : 'value'} already exists.`);
-    }
-    throw error;
-  }
+  await repositories.apiKeys.insert(record).catch(
+    duplicateFieldError({
+      api_keys_pkey: ['apiKey.id', 'An API key with this id already exists.'],
+      api_keys_key_hash_key: ['apiKey.key', 'An API key with this value already exists.'],
+    }),
+  );
   return { record, value, generated: input.key === undefined };
 }

@@ -3,7 +3,7 @@ import { ApiError } from '../errors/api-error.ts';
 import type { KeyRing } from '../keys/key-ring.ts';
 import type { Application, ApplicationRole } from '../store/repositories/application-repository.ts';
 import type { Repositories } from '../store/repositories/index.ts';
-import { DuplicateError } from '../store/store-errors.ts';
+import { duplicateFieldError } from '../errors/duplicate-field.ts';
 import { mergePatch } from '../validation/merge-patch.ts';
 import { upgradeDeprecatedFields, validateApplication, type ApplicationInput } from './application-input.ts';
 import { generateClientSecret, sealClientSecret } from './client-secret.ts';
@@ -11,18 +11,13 @@ import { generateClientSecret, sealClientSecret } from './client-secret.ts';
 /** The tenant a request is limited to (undefined: every tenant). Applications outside it do not exist for it. */
 export type TenantScope = string | undefined;
 
-const duplicates: Record<string, [field: string, message: string]> = {
+const duplicateField = duplicateFieldError({
   applications_pkey: ['application.id', 'An application with this id already exists.'],
   applications_name_key: ['application.name', 'An application with this name already exists in this tenant.'],
   application_roles_pkey: ['application.roles.id', 'A role with this id already exists.'],
   application_roles_name_key: ['application.roles.name', 'Two roles have the same name.'],
-};
+});
 
-function duplicateField(error: unknown): never {
-  const known = error instanceof DuplicateError ? duplicates[error.constraint] : undefined;
-  if (known !== undefined) throw ApiError.field(known[0], 'duplicate', known[1]);
-  throw error;
-}
 
 /** The application, when it exists and the scope may see it. */
 export async function findApplicationInScope(repositories: Repositories, id: string, scope: TenantScope): Promise<Application | undefined> {

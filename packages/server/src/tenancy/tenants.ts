@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ApiError } from '../errors/api-error.ts';
-import { DuplicateError } from '../store/store-errors.ts';
+import { duplicateFieldError } from '../errors/duplicate-field.ts';
 import type { Repositories } from '../store/repositories/index.ts';
 import type { Tenant } from '../store/repositories/tenant-repository.ts';
 import { mergePatch } from '../validation/merge-patch.ts';
@@ -11,13 +10,10 @@ import type { TenantSettings } from './tenant-settings.ts';
 /** Checks a tenant body, fills FusionAuth's defaults and drops unknown fields; field errors under `tenant.`. */
 export const validateTenantSettings = createValidator<TenantSettings>(tenantSchema, 'tenant');
 
-function duplicateName(error: unknown): never {
-  if (error instanceof DuplicateError && error.constraint === 'tenants_name_key') {
-    throw ApiError.field('tenant.name', 'duplicate', 'A tenant with this name already exists.');
-  }
-  if (error instanceof DuplicateError) throw ApiError.field('tenant.id', 'duplicate', 'A tenant with this id already exists.');
-  throw error;
-}
+const duplicateName = duplicateFieldError({
+  tenants_name_key: ['tenant.name', 'A tenant with this name already exists.'],
+  tenants_pkey: ['tenant.id', 'A tenant with this id already exists.'],
+});
 
 export async function createTenant(repositories: Repositories, id: string | undefined, body: unknown, now: number): Promise<Tenant> {
   const tenant: Tenant = { id: id ?? randomUUID(), settings: validateTenantSettings(body), insertInstant: now, lastUpdateInstant: now };

@@ -3,7 +3,7 @@ import { ApiError } from '../../errors/api-error.ts';
 import type { Repositories } from '../../store/repositories/index.ts';
 import type { Registration } from '../../store/repositories/registration-repository.ts';
 import type { User } from '../../store/repositories/user-repository.ts';
-import { DuplicateError } from '../../store/store-errors.ts';
+import { duplicateFieldError } from '../../errors/duplicate-field.ts';
 import { mergePatch } from '../../validation/merge-patch.ts';
 import { createValidator } from '../../validation/validator.ts';
 import { registrationSchema, type RegistrationFields } from './registration-schema.ts';
@@ -52,15 +52,12 @@ export async function createRegistration(repositories: Repositories, user: User,
     insertInstant: now,
     lastUpdateInstant: now,
   };
-  try {
-    await repositories.registrations.insert(registration);
-  } catch (error) {
-    if (error instanceof DuplicateError) {
-      const field = error.constraint === 'registrations_pkey' ? 'registration.id' : 'registration.applicationId';
-      throw ApiError.field(field, 'duplicate', field === 'registration.id' ? 'A registration with this id already exists.' : 'The user is already registered to this application.');
-    }
-    throw error;
-  }
+  await repositories.registrations.insert(registration).catch(
+    duplicateFieldError({
+      registrations_pkey: ['registration.id', 'A registration with this id already exists.'],
+      registrations_user_id_application_id_key: ['registration.applicationId', 'The user is already registered to this application.'],
+    }),
+  );
   return registration;
 }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ApiError, FieldErrors } from '../../errors/api-error.ts';
 import type { Repositories } from '../../store/repositories/index.ts';
 import type { User } from '../../store/repositories/user-repository.ts';
-import { DuplicateError } from '../../store/store-errors.ts';
+import { duplicateFieldError } from '../../errors/duplicate-field.ts';
 import { mergePatch } from '../../validation/merge-patch.ts';
 import { createValidator } from '../../validation/validator.ts';
 import { hashPassword } from '../passwords/verify-password.ts';
@@ -20,18 +20,14 @@ export interface CreateUserRequest {
   readonly skipVerification?: unknown;
 }
 
-const duplicateMessages: Record<string, [string, string]> = {
+const duplicateMessages = {
   users_email_key: ['user.email', 'A user with this email already exists in this tenant.'],
   users_username_key: ['user.username', 'A user with this username already exists in this tenant.'],
   users_pkey: ['user.id', 'A user with this id already exists.'],
-};
+} as const;
 
 /** A unique rule broken by a concurrent write, after the checks below passed: the same field error. */
-function duplicateField(error: unknown): never {
-  const known = error instanceof DuplicateError ? duplicateMessages[error.constraint] : undefined;
-  if (known !== undefined) throw ApiError.field(known[0], 'duplicate', known[1]);
-  throw error;
-}
+const duplicateField = duplicateFieldError(duplicateMessages);
 
 /** Validates, then reports every taken login id at once (the unique indexes stay the final word). */
 async function checkUser(repositories: Repositories, tenantId: string, self: string | undefined, fields: ValidUser, passwordRequired: boolean) {
