@@ -7,13 +7,23 @@ const secretParameters = new Set([
   'assertion', 'state', 'nonce', 'key', 'secret', 'logout_token', 'request', 'dpop',
 ]);
 
-/** Paths inside log objects that are always censored (headers, bodies, anything named like a secret). */
+/** Field names that are censored wherever a log object carries them at its top level. */
+const secretFields = [
+  'password', 'secret', 'clientSecret', 'client_secret', 'token', 'accessToken', 'access_token', 'refreshToken',
+  'refresh_token', 'idToken', 'id_token', 'key', 'apiKey', 'code_verifier', 'body',
+];
+
+/**
+ * Paths inside log objects that are always censored: credential headers, bodies, anything named like a
+ * secret. Explicit paths only: a leading wildcard (`*.password`) makes pino redact every per-request
+ * child logger's bindings, which cost ~20 % of the throughput of the cheapest endpoints. The request
+ * serializer below already whitelists what a request contributes to a line.
+ */
 const redactPaths = [
   'req.headers.authorization', 'req.headers.cookie', 'req.headers.dpop', 'req.headers["x-fusionauth-api-key"]',
-  'res.headers["set-cookie"]', 'headers.authorization', 'headers.cookie',
-  '*.password', '*.secret', '*.clientSecret', '*.client_secret', '*.token', '*.accessToken', '*.access_token',
-  '*.refreshToken', '*.refresh_token', '*.idToken', '*.id_token', '*.key', '*.apiKey', '*.code_verifier',
-  'body', '*.body',
+  'res.headers["set-cookie"]', 'headers.authorization', 'headers.cookie', 'headers.dpop',
+  ...secretFields,
+  ...secretFields.map((field) => `err.${field}`),
 ];
 
 /** The URL with the values of secret-bearing parameters replaced by `[redacted]`. */
