@@ -23,6 +23,6 @@ export async function startServer(env: Readonly<Record<string, string | undefine
 }
 
 if (import.meta.main) {
-  const { runCli } = await import('./cli.ts');
+  const { runCli } = await import('./cli-commands.ts');
   await runCli(['start'], process.env);
 }
