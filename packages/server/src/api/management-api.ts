@@ -8,6 +8,7 @@ import { createApiKeyCache } from './api-key-cache.ts';
 import { registerCreateApiKey } from './api-key/create-api-key.ts';
 import { registerDeleteApiKey } from './api-key/delete-api-key.ts';
 import { registerRetrieveApiKey } from './api-key/retrieve-api-key.ts';
+import { registerUpdateApiKey } from './api-key/update-api-key.ts';
 import { registerCreateApplication } from './application/create-application.ts';
 import { registerCreateApplicationRole } from './application/create-application-role.ts';
 import { registerDeleteApplication } from './application/delete-application.ts';
@@ -65,6 +66,7 @@ export async function managementApi(app: FastifyInstance, deps: ManagementApiDep
 
   registerCreateApiKey(app, { store: deps.store, callers, now: deps.now });
   registerRetrieveApiKey(app, { store: deps.store, callers });
+  registerUpdateApiKey(app, { store: deps.store, callers, apiKeyCache, now: deps.now });
   registerDeleteApiKey(app, { store: deps.store, callers, apiKeyCache });
   const applicationDeps = { store: deps.store, keyRing: deps.keyRing, callers, now: deps.now };
   registerCreateApplication(app, applicationDeps);

@@ -45,6 +45,10 @@ function validate(input: NewApiKey, now: number): void {
   errors.throwIfAny();
 }
 
+function normalizedPermissions(permissions: EndpointPermissions | undefined): EndpointPermissions {
+  return Object.fromEntries(Object.entries(permissions ?? {}).map(([endpoint, methods]) => [endpoint, methods.map((method) => method.toUpperCase())]));
+}
+
 /** Validates and stores a new API key inside the caller's transaction. Throws ApiError on bad input. */
 export async function createApiKey(repositories: Repositories, input: NewApiKey, now: number): Promise<CreatedApiKey> {
   validate(input, now);
@@ -57,9 +61,7 @@ export async function createApiKey(repositories: Repositories, input: NewApiKey,
     keyHash: hashApiKey(value),
     tenantId: input.tenantId,
     description: input.description,
-    permissions: Object.fromEntries(
-      Object.entries(input.permissions ?? {}).map(([endpoint, methods]) => [endpoint, methods.map((method) => method.toUpperCase())]),
-    ),
+    permissions: normalizedPermissions(input.permissions),
     keyManager: input.keyManager ?? false,
     expirationInstant: input.expirationInstant,
     insertInstant: now,
@@ -72,4 +74,26 @@ export async function createApiKey(repositories: Repositories, input: NewApiKey,
     }),
   );
   return { record, value, generated: input.key === undefined };
+}
+
+/**
+ * PUT: replaces the description, permissions, key-manager flag and expiry. The value (only its hash is
+ * stored), the id and the tenant never change (`[invalid]apiKey.tenantId` when the body names another).
+ */
+export async function updateApiKey(repositories: Repositories, existing: ApiKeyRecord, input: NewApiKey, now: number): Promise<ApiKeyRecord> {
+  validate({ ...input, key: undefined }, now);
+  if (input.key !== undefined) throw ApiError.field('apiKey.key', 'invalid', 'The value of an API key cannot change: create a new key instead.');
+  if (input.tenantId !== undefined && input.tenantId !== existing.tenantId) {
+    throw ApiError.field('apiKey.tenantId', 'invalid', 'The tenant of an API key cannot change.');
+  }
+  const updated: ApiKeyRecord = {
+    ...existing,
+    description: input.description,
+    permissions: normalizedPermissions(input.permissions),
+    keyManager: input.keyManager ?? false,
+    expirationInstant: input.expirationInstant,
+    lastUpdateInstant: now,
+  };
+  await repositories.apiKeys.update(updated);
+  return updated;
 }

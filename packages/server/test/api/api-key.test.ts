@@ -16,7 +16,7 @@ for (const backend of backends) {
       await gatehouse.close();
     });
 
-    function call(method: 'GET' | 'POST' | 'DELETE', url: string, authorization: string | undefined, body?: unknown) {
+    function call(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, authorization: string | undefined, body?: unknown) {
       const headers: Record<string, string> = {};
       if (authorization !== undefined) headers['authorization'] = authorization;
       if (body !== undefined) headers['content-type'] = 'application/json';
@@ -118,6 +118,28 @@ for (const backend of backends) {
       assert.equal((await call('GET', `/api/api-key/${globalKey}`, scoped)).statusCode, 404);
       assert.equal((await call('DELETE', `/api/api-key/${globalKey}`, scoped)).statusCode, 404);
       assert.equal((await call('GET', `/api/api-key/${own.json().apiKey.id}`, scoped)).statusCode, 200);
+    });
+
+    it('updates a key with PUT: settings change, the value and tenant do not, and it applies at once', async () => {
+      const created = (await call('POST', '/api/api-key', gatehouse.apiKey, { apiKey: { keyManager: true, permissions: { endpoints: { '/api/api-key': ['GET'] } } } })).json().apiKey;
+      const updated = await call('PUT', `/api/api-key/${created.id}`, gatehouse.apiKey, {
+        apiKey: { metaData: { attributes: { description: 'renamed' } }, permissions: { endpoints: { '/api/tenant': ['get'] } }, keyManager: false },
+      });
+      assert.equal(updated.statusCode, 200);
+      assert.deepEqual(updated.json().apiKey.permissions, { endpoints: { '/api/tenant': ['GET'] } });
+      assert.equal(updated.json().apiKey.metaData.attributes.description, 'renamed');
+      assert.equal(updated.json().apiKey.key, undefined);
+      assert.equal((await call('GET', `/api/api-key/${created.id}`, created.key)).statusCode, 401, 'no longer a key manager, no longer allowed there');
+      const stored = await gatehouse.store.repositories.apiKeys.find(created.id);
+      assert.deepEqual(stored?.keyHash, hashApiKey(created.key), 'the value never changes');
+
+      const value = await call('PUT', `/api/api-key/${created.id}`, gatehouse.apiKey, { apiKey: { key: 'another-value-0123456789' } });
+      assert.equal(value.json().fieldErrors['apiKey.key'][0].code, '[invalid]apiKey.key');
+      const tenant = await call('PUT', `/api/api-key/${created.id}`, gatehouse.apiKey, { apiKey: { tenantId: gatehouse.setup.defaultTenantId } });
+      assert.equal(tenant.json().fieldErrors['apiKey.tenantId'][0].code, '[invalid]apiKey.tenantId');
+      assert.equal((await call('PUT', `/api/api-key/${randomUUID()}`, gatehouse.apiKey, { apiKey: {} })).statusCode, 404);
+      assert.equal((await call('PUT', `/api/api-key/${created.id}`, created.key, { apiKey: {} })).statusCode, 401);
+      assert.deepEqual((await gatehouse.store.repositories.apiKeys.find(created.id))?.permissions, { '/api/tenant': ['GET'] }, 'refused updates change nothing');
     });
 
     it('deletes a key, after which it no longer authenticates', async () => {

@@ -5,7 +5,7 @@ import type { Store } from '../../store/store.ts';
 import type { ApiCallers } from '../api-callers.ts';
 import { apiKeyJson } from './api-key-json.ts';
 
-interface Body {
+export interface ApiKeyBody {
   apiKey: {
     key?: string;
     metaData?: { attributes?: { description?: string } };
@@ -16,7 +16,7 @@ interface Body {
   };
 }
 
-const bodySchema = {
+export const apiKeyBodySchema = {
   type: 'object',
   required: ['apiKey'],
   properties: {
@@ -48,7 +48,7 @@ const bodySchema = {
 
 /** POST /api/api-key[/{keyId}]: only key-manager keys may create keys, and never beyond their own reach. */
 export function registerCreateApiKey(app: FastifyInstance, deps: { store: Store; callers: ApiCallers; now: () => number }) {
-  const handler = async (request: FastifyRequest<{ Body: Body; Params: { keyId?: string } }>) => {
+  const handler = async (request: FastifyRequest<{ Body: ApiKeyBody; Params: { keyId?: string } }>) => {
     const caller = deps.callers.get(request);
     const input = request.body.apiKey;
     if (!caller.keyManager) throw ApiError.unauthorized();
@@ -75,7 +75,7 @@ export function registerCreateApiKey(app: FastifyInstance, deps: { store: Store;
     );
     return { apiKey: apiKeyJson(created.record, created.generated ? created.value : undefined) };
   };
-  const schema = { body: bodySchema };
+  const schema = { body: apiKeyBodySchema };
   app.post('/api-key', { schema }, handler);
   app.post('/api-key/:keyId', { schema: { ...schema, params: { type: 'object', properties: { keyId: { type: 'string', format: 'uuid' } } } } }, handler);
 }

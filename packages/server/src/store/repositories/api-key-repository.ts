@@ -69,6 +69,21 @@ export function createApiKeyRepository(db: Kysely<Database>) {
       return count;
     },
 
+    /** Replaces the key's settings (never its hash, tenant or insert instant). */
+    async update(key: ApiKeyRecord): Promise<void> {
+      await db
+        .updateTable('api_keys')
+        .set({
+          description: key.description ?? null,
+          permissions: JSON.stringify(key.permissions),
+          key_manager: key.keyManager,
+          expiration_instant: key.expirationInstant ?? null,
+          last_update_instant: key.lastUpdateInstant,
+        })
+        .where('id', '=', key.id)
+        .execute();
+    },
+
     /** Returns whether a key was deleted. */
     async delete(id: string): Promise<boolean> {
       const result = await db.deleteFrom('api_keys').where('id', '=', id).executeTakeFirst();
