@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError } from '../../errors/api-error.ts';
-import { createApiKey } from '../../tenancy/api-keys.ts';
+import { createApiKey, type NewApiKey } from '../../tenancy/api-keys.ts';
 import type { Store } from '../../store/store.ts';
 import type { ApiCallers } from '../api-callers.ts';
 import { apiKeyJson } from './api-key-json.ts';
@@ -13,6 +13,18 @@ export interface ApiKeyBody {
     tenantId?: string;
     keyManager?: boolean;
     expirationInstant?: number;
+  };
+}
+
+/** FusionAuth's `apiKey` body as the domain's input (the description lives in metaData.attributes). */
+export function apiKeyInput(body: ApiKeyBody['apiKey']): NewApiKey {
+  return {
+    key: body.key,
+    description: body.metaData?.attributes?.description,
+    permissions: body.permissions?.endpoints,
+    tenantId: body.tenantId,
+    keyManager: body.keyManager,
+    expirationInstant: body.expirationInstant,
   };
 }
 
@@ -59,19 +71,7 @@ export function registerCreateApiKey(app: FastifyInstance, deps: { store: Store;
       throw ApiError.field('apiKey.keyManager', 'invalid', 'Only an unrestricted key may create another key manager.');
     }
     const created = await deps.store.transaction((repositories) =>
-      createApiKey(
-        repositories,
-        {
-          id: request.params.keyId,
-          key: input.key,
-          description: input.metaData?.attributes?.description,
-          permissions: input.permissions?.endpoints,
-          tenantId: input.tenantId,
-          keyManager: input.keyManager,
-          expirationInstant: input.expirationInstant,
-        },
-        deps.now(),
-      ),
+      createApiKey(repositories, { id: request.params.keyId, ...apiKeyInput(input) }, deps.now()),
     );
     return { apiKey: apiKeyJson(created.record, created.generated ? created.value : undefined) };
   };

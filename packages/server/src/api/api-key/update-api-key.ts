@@ -5,7 +5,7 @@ import type { Store } from '../../store/store.ts';
 import type { ApiCallers } from '../api-callers.ts';
 import type { ApiKeyCache } from '../api-key-cache.ts';
 import { apiKeyJson } from './api-key-json.ts';
-import { apiKeyBodySchema, type ApiKeyBody } from './create-api-key.ts';
+import { apiKeyBodySchema, apiKeyInput, type ApiKeyBody } from './create-api-key.ts';
 import { keyIdParams } from './retrieve-api-key.ts';
 
 /** PUT /api/api-key/{keyId}: key managers only, within their reach; the change applies on this node at once. */
@@ -20,19 +20,7 @@ export function registerUpdateApiKey(app: FastifyInstance, deps: { store: Store;
     const updated = await deps.store.transaction(async (repositories) => {
       const existing = await repositories.apiKeys.find(request.params.keyId);
       if (existing === undefined || (caller.tenantId !== undefined && existing.tenantId !== caller.tenantId)) return undefined;
-      return updateApiKey(
-        repositories,
-        existing,
-        {
-          key: input.key,
-          description: input.metaData?.attributes?.description,
-          permissions: input.permissions?.endpoints,
-          tenantId: input.tenantId,
-          keyManager: input.keyManager,
-          expirationInstant: input.expirationInstant,
-        },
-        deps.now(),
-      );
+      return updateApiKey(repositories, existing, apiKeyInput(input), deps.now());
     });
     if (updated === undefined) throw ApiError.notFound();
     deps.apiKeyCache.clear();
