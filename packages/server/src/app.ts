@@ -6,6 +6,7 @@ import { registerGetOpenApi } from './api/openapi/get-openapi.ts';
 import { registerGetStatus } from './api/status/get-status.ts';
 import { managementApi } from './api/management-api.ts';
 import type { Config } from './config/options.ts';
+import { registerBaseUrl } from './http/base-url.ts';
 import { registerContentTypes } from './http/content-types.ts';
 import { registerDrainOnClose } from './http/drain-on-close.ts';
 import { registerErrorHandling } from './http/error-handler.ts';
@@ -15,10 +16,11 @@ import { registerSecurityHeaders } from './http/security-headers.ts';
 import type { KeyRing } from './keys/key-ring.ts';
 import type { SigningKeys } from './keys/signing-keys.ts';
 import { registerJwks } from './oauth/endpoints/jwks.ts';
+import { oauthRoutes } from './oauth/oauth-routes.ts';
 import type { Store } from './store/store.ts';
 
 export interface AppDeps {
-  readonly config: Pick<Config, 'bodyLimit' | 'trustProxy'>;
+  readonly config: Pick<Config, 'bodyLimit' | 'trustProxy'> & { readonly publicUrl?: string | undefined };
   readonly store: Store;
   readonly keyRing: KeyRing;
   readonly signingKeys: SigningKeys;
@@ -47,6 +49,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // First, so it sees every route registered after it.
   const openApi = registerOpenApiCollector(app, { title: 'Gatehouse', version: packageJson.version, apiKeyPrefix: '/api' });
   registerErrorHandling(app);
+  registerBaseUrl(app, deps.config.publicUrl);
   registerDrainOnClose(app);
   registerSecurityHeaders(app);
   await registerContentTypes(app);
@@ -55,6 +58,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerJwks(app, { signingKeys: deps.signingKeys });
   registerRetrievePublicKey(app, { store: deps.store, signingKeys: deps.signingKeys });
   registerGetOpenApi(app, { openApi });
+  await app.register(oauthRoutes, { store: deps.store, keyRing: deps.keyRing, signingKeys: deps.signingKeys, now });
   await app.register(managementApi, { prefix: '/api', store: deps.store, keyRing: deps.keyRing, signingKeys: deps.signingKeys, now });
 
   return app;

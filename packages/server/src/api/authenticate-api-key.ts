@@ -13,8 +13,8 @@ export interface ApiKeyAuthDeps {
 
 /**
  * How a route is reached: `required` (the default) needs an API key; `optional` routes (the Login API)
- * take one when sent and decide themselves otherwise; `none` routes authenticate by other means
- * (a refresh token, a JWT) and never read `Authorization` as an API key.
+ * take one when sent and decide themselves otherwise (a `Bearer` JWT is theirs to read, not a key); `none`
+ * routes authenticate by other means (a refresh token, a JWT) and never read `Authorization` as an API key.
  */
 export type ApiKeyPolicy = 'required' | 'optional' | 'none';
 
@@ -32,7 +32,7 @@ export function authenticateApiKey(deps: ApiKeyAuthDeps) {
     const policy = (request.routeOptions.config as { apiKey?: ApiKeyPolicy }).apiKey ?? 'required';
     if (policy === 'none') return;
     const value = request.headers.authorization;
-    if (policy === 'optional' && (value === undefined || value === '')) return;
+    if (policy === 'optional' && (value === undefined || value === '' || /^bearer\s/i.test(value))) return;
     if (value === undefined || value === '') throw ApiError.unauthorized();
     const key = await deps.apiKeys.findByHash(hashApiKey(value));
     if (key === undefined) throw ApiError.unauthorized();

@@ -19,6 +19,19 @@ function postgresUrl(raw: string): string {
   return raw;
 }
 
+/** An http(s) origin with an optional path, no query or fragment; kept without a trailing slash. */
+function publicUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error('must be a URL such as https://auth.example.com');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`must start with https:// or http://, got "${url.protocol}//"`);
+  if (url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') throw new Error('must not hold a query, a fragment or user info');
+  return url.href.replace(/\/+$/, '');
+}
+
 function hostname(raw: string): string {
   if (isIP(raw) === 0 && !/^[a-zA-Z0-9.-]+$/.test(raw)) throw new Error(`must be an IP address or host name, got "${raw}"`);
   return raw;
@@ -72,6 +85,10 @@ export const options = {
   shutdownTimeout: option({
     env: 'GATEHOUSE_SHUTDOWN_TIMEOUT', defaultText: '10000', fallback: 10_000, parse: integerIn(0, 600_000),
     description: 'Milliseconds a graceful shutdown waits for in-flight requests before closing anyway.',
+  }),
+  publicUrl: option<string | undefined>({
+    env: 'GATEHOUSE_PUBLIC_URL', defaultText: '(unset: the origin each request reached)', fallback: undefined, parse: publicUrl,
+    description: 'The URL clients reach Gatehouse at. It is the default tenant issuer and the base of every endpoint in discovery; set it in production (https).',
   }),
   trustProxy: option({
     env: 'GATEHOUSE_TRUST_PROXY', defaultText: 'false', fallback: false, parse: booleanFlag,

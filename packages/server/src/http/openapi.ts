@@ -65,6 +65,12 @@ function security(policy: KeyPolicy) {
   return policy === 'optional' ? [{ apiKey: [] }, {}] : [];
 }
 
+/** A body schema per media type (Fastify's `content` map, as PATCH routes use) or one JSON schema. */
+function requestContent(body: unknown): unknown {
+  const content = (body as { content?: unknown }).content;
+  return typeof content === 'object' && content !== null ? content : { 'application/json': { schema: body } };
+}
+
 function operation(route: CollectedRoute) {
   const { schema } = route;
   const responses: Record<string, unknown> = {};
@@ -74,12 +80,13 @@ function operation(route: CollectedRoute) {
   if (Object.keys(responses).length === 0) responses['200'] = { description: 'Success' };
   if (route.policy === 'required') responses['401'] = { description: 'Missing, unknown, expired or not permitted API key (empty body)' };
   return {
-    operationId: `${route.method.toLowerCase()}${route.path.replace(/[^A-Za-z0-9]+(.)?/g, (_match, next?: string) => (next ?? '').toUpperCase())}`,
+    // `/api/user-action` and `/api/user/action` must not collide: a hyphen stays visible as `_`.
+    operationId: `${route.method.toLowerCase()}${route.path.replace(/-/g, '_').replace(/[^A-Za-z0-9_]+(.)?/g, (_match, next?: string) => (next ?? '').toUpperCase())}`,
     ...(schema.summary === undefined ? {} : { summary: schema.summary }),
     ...(schema.description === undefined ? {} : { description: schema.description }),
     ...(schema.tags === undefined ? {} : { tags: schema.tags }),
     parameters: [...parameters(schema.params, 'path'), ...parameters(schema.querystring, 'query')],
-    ...(schema.body === undefined ? {} : { requestBody: { required: true, content: { 'application/json': { schema: schema.body } } } }),
+    ...(schema.body === undefined ? {} : { requestBody: { required: true, content: requestContent(schema.body) } }),
     responses,
     security: security(route.policy),
   };

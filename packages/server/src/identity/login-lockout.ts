@@ -1,4 +1,5 @@
 import type { Repositories } from '../store/repositories/index.ts';
+import type { LoginFailures } from '../store/repositories/login-failure-repository.ts';
 import type { TenantSettings } from '../tenancy/tenant-settings.ts';
 
 type LockoutPolicy = TenantSettings['failedAuthenticationConfiguration'];
@@ -24,8 +25,14 @@ export function lockDurationMillis(policy: LockoutPolicy): number {
  * Whether the user is locked out now, or has failures on record that a successful login must clear.
  * A lock is temporary: it ends by itself (RATE-02).
  */
-export async function lockoutState(repositories: Repositories, userId: string, now: number): Promise<'locked' | 'failures' | 'clean'> {
-  const failures = await repositories.loginFailures.find(userId);
+export async function lockoutState(repositories: Repositories, userId: string, now: number): Promise<LockoutState> {
+  return lockoutStateOf(await repositories.loginFailures.find(userId), now);
+}
+
+export type LockoutState = 'locked' | 'failures' | 'clean';
+
+/** lockoutState for a counter already read. */
+export function lockoutStateOf(failures: LoginFailures | undefined, now: number): LockoutState {
   if (failures === undefined) return 'clean';
   return failures.lockedUntilInstant !== undefined && failures.lockedUntilInstant > now ? 'locked' : 'failures';
 }

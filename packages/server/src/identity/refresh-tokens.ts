@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { generateRefreshTokenValue, hashRefreshToken } from '../oauth/tokens/refresh-token-value.ts';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { generateRefreshTokenValue, hashRefreshToken, rotateRefreshTokenValue } from '../oauth/tokens/refresh-token-value.ts';
 import type { Repositories } from '../store/repositories/index.ts';
 import type { RefreshTokenRecord } from '../store/repositories/refresh-token-repository.ts';
 import type { JwtConfiguration } from '../tenancy/tenant-settings.ts';
@@ -9,7 +9,12 @@ export type RefreshPolicy = Pick<
   'refreshTokenTimeToLiveInMinutes' | 'refreshTokenExpirationPolicy' | 'refreshTokenUsagePolicy' | 'refreshTokenSlidingWindowConfiguration'
 >;
 
+/** What using a token needs beyond issuing one: the grace period and what a reuse outside it does. */
+export type RefreshUsePolicy = RefreshPolicy & Pick<JwtConfiguration, 'refreshTokenOneTimeUseConfiguration' | 'refreshTokenRevocationPolicy'>;
+
 export interface NewRefreshToken {
+  /** The token's id; an OAuth grant's refresh token takes the grant's id (its `sid`). Random when absent. */
+  readonly id?: string | undefined;
   readonly tenantId: string;
   readonly userId: string;
   readonly applicationId: string | undefined;
@@ -37,10 +42,11 @@ function expiration(policy: RefreshPolicy, startInstant: number, now: number): n
   }
 }
 
-export async function issueRefreshToken(repositories: Repositories, grant: NewRefreshToken, policy: RefreshPolicy, now: number): Promise<IssuedRefreshToken> {
+/** A new refresh token, not yet stored: for callers that write it together with other changes. */
+export function newRefreshToken(grant: NewRefreshToken, policy: RefreshPolicy, now: number): IssuedRefreshToken {
   const value = generateRefreshTokenValue();
   const record: RefreshTokenRecord = {
-    id: randomUUID(),
+    id: grant.id ?? randomUUID(),
     tokenHash: hashRefreshToken(value),
     tenantId: grant.tenantId,
     userId: grant.userId,
@@ -51,39 +57,85 @@ export async function issueRefreshToken(repositories: Repositories, grant: NewRe
     lastUsedInstant: undefined,
     metaData: grant.metaData ?? {},
   };
-  await repositories.refreshTokens.insert(record);
   return { value, record };
 }
 
-/** The stored token for a presented value, row-locked, or undefined when unknown or expired (expired ones are deleted). */
-export async function findLiveRefreshToken(repositories: Repositories, value: string, now: number): Promise<RefreshTokenRecord | undefined> {
-  const record = await repositories.refreshTokens.findByHashForUpdate(hashRefreshToken(value));
+export async function issueRefreshToken(repositories: Repositories, grant: NewRefreshToken, policy: RefreshPolicy, now: number): Promise<IssuedRefreshToken> {
+  const issued = newRefreshToken(grant, policy, now);
+  await repositories.refreshTokens.insert(issued.record);
+  return issued;
+}
+
+/** A presented refresh token: its row, and whether the value was the one a OneTimeUse rotation replaced. */
+export interface LiveRefreshToken {
+  readonly record: RefreshTokenRecord;
+  readonly rotatedAway: boolean;
+}
+
+/**
+ * The stored token for a presented value, row-locked, or undefined when unknown or expired (expired ones
+ * are deleted). A value the last OneTimeUse rotation replaced is found too (`rotatedAway`): useRefreshToken
+ * decides whether its grace period still holds.
+ */
+export async function findLiveRefreshToken(repositories: Repositories, value: string, now: number): Promise<LiveRefreshToken | undefined> {
+  const presentedHash = hashRefreshToken(value);
+  const record = await repositories.refreshTokens.findByCurrentOrPreviousHashForUpdate(presentedHash);
   if (record === undefined) return undefined;
   if (record.expirationInstant <= now) {
     await repositories.refreshTokens.delete({ id: record.id });
     return undefined;
   }
-  return record;
+  return { record, rotatedAway: !record.tokenHash.equals(presentedHash) };
+}
+
+/**
+ * FusionAuth's grace period: a rotated-away value keeps working for `gracePeriodInSeconds` after its
+ * rotation (0 disables it). It is answered with the current value, without rotating again, so that
+ * concurrent or retried refreshes of one token all end up holding the same value.
+ */
+function withinGracePeriod(record: RefreshTokenRecord, policy: RefreshUsePolicy, now: number): boolean {
+  if (policy.refreshTokenUsagePolicy !== 'OneTimeUse' || record.rotatedInstant === undefined || record.rotationKey === undefined) return false;
+  return now - record.rotatedInstant < policy.refreshTokenOneTimeUseConfiguration.gracePeriodInSeconds * 1000;
 }
 
 /**
  * Uses a live refresh token: slides its window, and under OneTimeUse replaces its value (same id, so
- * the `sid` claim stays stable). Returns the value the client must use from now on.
+ * the `sid` claim stays stable). Returns the value the client must use from now on, or undefined for a
+ * rotated-away value past its grace period; with the tenant's `onOneTimeTokenReuse` that reuse revokes
+ * the token.
  */
 export async function useRefreshToken(
   repositories: Repositories,
-  record: RefreshTokenRecord,
+  live: LiveRefreshToken,
   presentedValue: string,
-  policy: RefreshPolicy,
+  policy: RefreshUsePolicy,
   now: number,
-): Promise<IssuedRefreshToken> {
-  const rotate = policy.refreshTokenUsagePolicy === 'OneTimeUse';
-  const value = rotate ? generateRefreshTokenValue() : presentedValue;
+): Promise<IssuedRefreshToken | undefined> {
+  const { record } = live;
+  const slid = { expirationInstant: expiration(policy, record.startInstant, now), lastUsedInstant: now };
+  if (live.rotatedAway) {
+    if (!withinGracePeriod(record, policy, now)) {
+      if (policy.refreshTokenRevocationPolicy.onOneTimeTokenReuse) await repositories.refreshTokens.delete({ id: record.id });
+      return undefined;
+    }
+    const updated: RefreshTokenRecord = { ...record, ...slid };
+    await repositories.refreshTokens.update(updated);
+    return { value: rotateRefreshTokenValue(presentedValue, record.rotationKey!), record: updated };
+  }
+  if (policy.refreshTokenUsagePolicy !== 'OneTimeUse') {
+    const updated: RefreshTokenRecord = { ...record, ...slid };
+    await repositories.refreshTokens.update(updated);
+    return { value: presentedValue, record: updated };
+  }
+  const rotationKey = randomBytes(32);
+  const value = rotateRefreshTokenValue(presentedValue, rotationKey);
   const updated: RefreshTokenRecord = {
     ...record,
-    tokenHash: rotate ? hashRefreshToken(value) : record.tokenHash,
-    expirationInstant: expiration(policy, record.startInstant, now),
-    lastUsedInstant: now,
+    ...slid,
+    tokenHash: hashRefreshToken(value),
+    previousTokenHash: record.tokenHash,
+    rotatedInstant: now,
+    rotationKey,
   };
   await repositories.refreshTokens.update(updated);
   return { value, record: updated };

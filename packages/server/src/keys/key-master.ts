@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createPrivateKey, randomUUID } from 'node:crypto';
 import { ApiError } from '../errors/api-error.ts';
 import { DuplicateError } from '../store/store-errors.ts';
 import type { Repositories } from '../store/repositories/index.ts';
@@ -8,6 +8,7 @@ import { fromApiAlgorithmName, keyAlgorithmNames, keyAlgorithms, rsaLengths, typ
 import { keyUsers } from './key-assignments.ts';
 import { importKeyMaterial } from './key-import.ts';
 import type { KeyRing } from './key-ring.ts';
+import { createSelfSignedCertificate, defaultValidity } from './self-signed-certificate.ts';
 import { generateSigningKeyMaterial } from './signing-key-material.ts';
 import { privateContext } from './signing-keys.ts';
 
@@ -25,7 +26,8 @@ const pemText = { type: 'string', minLength: 1, maxLength: 65_536 } as const;
 const generateSchema = {
   type: 'object',
   required: ['algorithm', 'name'],
-  properties: { algorithm: { type: 'string', enum: algorithmNames }, name, length: { type: 'integer' } },
+  // issuer: the certificate's CN; ignored for HMAC keys, which get no certificate (as in FusionAuth).
+  properties: { algorithm: { type: 'string', enum: algorithmNames }, name, length: { type: 'integer' }, issuer: { type: 'string', minLength: 1, maxLength: 2048 } },
 } as const;
 
 const importSchema = {
@@ -49,6 +51,7 @@ interface GenerateInput {
   algorithm: string;
   name: string;
   length?: number;
+  issuer?: string;
 }
 
 interface ImportInput {
@@ -100,8 +103,12 @@ function sealedRecord(keyRing: KeyRing, key: NewKey, now: number): SigningKeyRec
   };
 }
 
-/** Builds a generated key, sealed, without touching the store: RSA generation takes long, a transaction should not. */
-export async function prepareGeneratedKey(keyRing: KeyRing, id: string | undefined, body: unknown, now: number): Promise<SigningKeyRecord> {
+/**
+ * Builds a generated key, sealed, without touching the store: RSA generation takes long, a transaction
+ * should not. RSA, EC and Ed25519 keys come with a self-signed certificate for ten years, issued to
+ * `key.issuer`, else to `defaultIssuer` (FusionAuth: the default tenant's issuer).
+ */
+export async function prepareGeneratedKey(keyRing: KeyRing, id: string | undefined, body: unknown, now: number, defaultIssuer: string): Promise<SigningKeyRecord> {
   const input = validateGenerate(body);
   const algorithm = algorithmOf(input.algorithm);
   const isRsa = keyAlgorithms[algorithm].type === 'RSA';
@@ -109,7 +116,11 @@ export async function prepareGeneratedKey(keyRing: KeyRing, id: string | undefin
     throw ApiError.field('key.length', 'invalid', `RSA keys are ${rsaLengths.join(', ')} bits long.`);
   }
   const material = await generateSigningKeyMaterial(algorithm, { rsaLength: isRsa ? input.length : undefined });
-  return sealedRecord(keyRing, { ...material, id, name: input.name, origin: 'generate', certificate: undefined }, now);
+  const certificate =
+    material.publicJwk === undefined
+      ? undefined
+      : createSelfSignedCertificate({ privateKey: createPrivateKey({ key: material.privateJwk, format: 'jwk' }), commonName: input.issuer ?? defaultIssuer, ...defaultValidity(now) });
+  return sealedRecord(keyRing, { ...material, id, name: input.name, origin: 'generate', certificate }, now);
 }
 
 /** Builds an imported key, checked and sealed, without touching the store. */

@@ -1,17 +1,16 @@
-import { randomUUID } from 'node:crypto';
-import { importJWK, type CryptoKey, type JWK } from 'jose';
+import { createPrivateKey, createSecretKey, randomUUID, type JsonWebKey } from 'node:crypto';
+import type { JWK } from 'jose';
+import type { JwsSigner } from '../oauth/tokens/compact-jws.ts';
 import type { Repositories } from '../store/repositories/index.ts';
 import type { SigningKeyRecord } from '../store/repositories/signing-key-repository.ts';
 import type { Store } from '../store/store.ts';
-import { publicJwkToPem } from './key-algorithms.ts';
+import { certificateJwkMembers } from './certificate-information.ts';
+import { publicJwkToPem, type KeyAlgorithm } from './key-algorithms.ts';
 import type { KeyRing, SealContext } from './key-ring.ts';
 import { generateSigningKeyMaterial, type SigningAlgorithm } from './signing-key-material.ts';
 
-export interface ActiveSigningKey {
-  readonly kid: string;
-  readonly algorithm: SigningAlgorithm;
-  readonly key: CryptoKey | Uint8Array;
-}
+/** A key that signs tokens: a node:crypto KeyObject (see oauth/tokens/compact-jws.ts). */
+export type ActiveSigningKey = JwsSigner;
 
 export interface SigningKeysOptions {
   readonly store: Store;
@@ -80,8 +79,10 @@ export function createSigningKeys(options: SigningKeysOptions) {
   async function loadPublished(): Promise<Published> {
     const startedAt = generation;
     const records = await store.repositories.signingKeys.listPublished();
-    const withJwk = records.flatMap((record) => (record.publicJwk === undefined ? [] : [{ kid: record.kid, jwk: record.publicJwk }]));
-    const body = JSON.stringify({ keys: withJwk.map((key) => key.jwk) });
+    const withJwk = records.flatMap((record) => (record.publicJwk === undefined ? [] : [{ kid: record.kid, jwk: record.publicJwk, certificate: record.certificate }]));
+    // A key with a certificate publishes it too (x5c, x5t, x5t#S256): import checked that it holds this very key.
+    const jwks = withJwk.map((key) => (key.certificate === undefined ? key.jwk : { ...key.jwk, ...certificateJwkMembers(key.certificate) }));
+    const body = JSON.stringify({ keys: jwks });
     const pems = new Map(withJwk.map((key) => [key.kid, publicJwkToPem(key.jwk)]));
     const loaded = { body, pems, expires: now() + jwksTtlMs };
     if (startedAt === generation) published = loaded;
@@ -129,8 +130,8 @@ export function createSigningKeys(options: SigningKeysOptions) {
   async function unseal(record: SigningKeyRecord): Promise<ActiveSigningKey> {
     if (record.privateSealed === undefined) throw new Error(`signing key ${record.id} has no private part`);
     const jwk = JSON.parse(keyRing.unseal(record.privateSealed, privateContext(record.id)).toString('utf8')) as JWK;
-    const algorithm = record.algorithm as SigningAlgorithm;
-    return { kid: record.kid, algorithm, key: await importJWK(jwk, algorithm) };
+    const key = jwk.kty === 'oct' ? createSecretKey(Buffer.from(jwk.k ?? '', 'base64url')) : createPrivateKey({ key: jwk as JsonWebKey, format: 'jwk' });
+    return { kid: record.kid, algorithm: record.algorithm as KeyAlgorithm, key };
   }
 
   return {

@@ -79,6 +79,11 @@ export interface RefreshTokenTable {
   expiration_instant: number;
   last_used_instant: number | null;
   meta_data: Json<Record<string, unknown>>;
+  /** OneTimeUse: SHA-256 of the value the last rotation replaced, still good for the grace period. */
+  previous_token_hash: ColumnType<Buffer | null, Buffer | null | undefined, Buffer | null>;
+  rotated_instant: ColumnType<number | null, number | null | undefined, number | null>;
+  /** The random key the current value was derived from the previous one with (see refresh-tokens.ts). */
+  rotation_key: ColumnType<Buffer | null, Buffer | null | undefined, Buffer | null>;
 }
 
 export interface LoginFailureTable {
@@ -86,6 +91,21 @@ export interface LoginFailureTable {
   failure_count: number;
   window_start_instant: number;
   locked_until_instant: number | null;
+}
+
+/** Change-password and email-verification ids: stored as their SHA-256 only, deleted when used. */
+export interface OneTimeIdTable {
+  /** SHA-256 of the id handed out. */
+  id: Buffer;
+  kind: 'change-password' | 'email-verification';
+  user_id: string;
+  application_id: string | null;
+  /** email-verification: the address the id verifies (a changed email makes the id worthless). */
+  email: string | null;
+  /** change-password: the caller's `state`, returned when the password is changed. */
+  state: Json<Record<string, unknown>> | null;
+  insert_instant: number;
+  expiration_instant: number;
 }
 
 export interface ApplicationTable {
@@ -112,6 +132,19 @@ export interface ApplicationRoleTable {
   last_update_instant: number;
 }
 
+export interface ApplicationScopeTable {
+  id: string;
+  application_id: string;
+  name: string;
+  description: string | null;
+  default_consent_message: string | null;
+  default_consent_detail: string | null;
+  required: boolean;
+  data: Json<Record<string, unknown>>;
+  insert_instant: number;
+  last_update_instant: number;
+}
+
 export interface UserTable {
   id: string;
   tenant_id: string;
@@ -125,6 +158,8 @@ export interface UserTable {
   password_salt: string | null;
   password_change_required: boolean;
   password_last_update_instant: number | null;
+  /** When the email was first verified; null for users verified before it was recorded. */
+  verified_instant: ColumnType<number | null, number | null | undefined, number | null>;
   active: boolean;
   verified: boolean;
   /** The profile: names, birth date, phones, languages, timezone and the free-form `data` object. */
@@ -135,6 +170,92 @@ export interface UserTable {
   last_update_instant: number;
 }
 
+export interface UserActionTable {
+  id: string;
+  name: string;
+  /** false after a soft delete: the action can no longer be taken on users. */
+  active: boolean;
+  prevent_login: boolean;
+  temporal: boolean;
+  /** Every other setting (options, localizedNames, email template ids, flags), as user-action-schema.ts validates it. */
+  data: Json<Record<string, unknown>>;
+  insert_instant: number;
+  last_update_instant: number;
+}
+
+export interface UserActionLogTable {
+  id: string;
+  user_action_id: string;
+  actionee_user_id: string;
+  /** Null once the actioner is deleted. */
+  actioner_user_id: string | null;
+  application_ids: Json<string[]>;
+  comment: string | null;
+  /** Null for an instantaneous action; set to the cancel instant when a temporal one is canceled. */
+  expiry: number | null;
+  name: string;
+  localized_name: string | null;
+  option: string | null;
+  localized_option: string | null;
+  email_user_on_end: boolean;
+  notify_user_on_end: boolean;
+  end_event_sent: boolean | null;
+  /** FusionAuth's history.historyItems: the state before each modification or cancel. */
+  history: Json<Array<Record<string, unknown>>>;
+  create_instant: number;
+  /** The instant of the last take, modify or cancel (FusionAuth's insertInstant). */
+  insert_instant: number;
+  last_update_instant: number;
+}
+
+export interface SsoSessionTable {
+  id: string;
+  /** SHA-256 of the cookie value. */
+  token_hash: Buffer;
+  tenant_id: string;
+  user_id: string;
+  authentication_type: string;
+  authenticated_instant: number;
+  insert_instant: number;
+  last_access_instant: number;
+  expiration_instant: number;
+}
+
+export interface OAuthGrantTable {
+  id: string;
+  tenant_id: string;
+  user_id: string;
+  application_id: string;
+  session_id: string | null;
+  grant_type: string;
+  /** Space-separated, as granted. */
+  scope: string;
+  authentication_type: string;
+  authenticated_instant: number;
+  insert_instant: number;
+  revoked_instant: ColumnType<number | null, number | null | undefined, number | null>;
+}
+
+export interface AuthorizationCodeTable {
+  /** SHA-256 of the code. */
+  code_hash: Buffer;
+  grant_id: string;
+  redirect_uri: string;
+  nonce: string | null;
+  code_challenge: string | null;
+  code_challenge_method: string | null;
+  expiration_instant: number;
+  consumed_instant: ColumnType<number | null, number | null | undefined, number | null>;
+}
+
+export interface OAuthConsentTable {
+  user_id: string;
+  application_id: string;
+  scopes: Json<string[]>;
+  insert_instant: number;
+  expiration_instant: number;
+}
+
 export interface Database {
   instance: InstanceTable;
   tenants: TenantTable;
@@ -143,7 +264,15 @@ export interface Database {
   users: UserTable;
   applications: ApplicationTable;
   application_roles: ApplicationRoleTable;
+  application_scopes: ApplicationScopeTable;
   registrations: RegistrationTable;
   refresh_tokens: RefreshTokenTable;
   login_failures: LoginFailureTable;
+  one_time_ids: OneTimeIdTable;
+  user_actions: UserActionTable;
+  user_action_logs: UserActionLogTable;
+  sso_sessions: SsoSessionTable;
+  oauth_grants: OAuthGrantTable;
+  authorization_codes: AuthorizationCodeTable;
+  oauth_consents: OAuthConsentTable;
 }

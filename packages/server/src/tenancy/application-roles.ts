@@ -3,7 +3,7 @@ import { ApiError, FieldErrors } from '../errors/api-error.ts';
 import type { Application, ApplicationRole } from '../store/repositories/application-repository.ts';
 import type { Repositories } from '../store/repositories/index.ts';
 import { DuplicateError } from '../store/store-errors.ts';
-import { mergePatch } from '../validation/merge-patch.ts';
+import { updatedBody, type UpdateMode } from '../validation/update-body.ts';
 import { createValidator } from '../validation/validator.ts';
 import type { RoleInput } from './application-input.ts';
 import { roleSchema } from './application-schema.ts';
@@ -41,18 +41,18 @@ export async function createRole(repositories: Repositories, application: Applic
   return role;
 }
 
-/** PUT replaces the role (omitted flags return to false); PATCH merges (RFC 7396) into the current role first. */
+/** PUT replaces the role (omitted flags return to false); PATCH merges (RFC 7396) or applies JSON Patch (RFC 6902) to the current role first. */
 export async function updateRole(
   repositories: Repositories,
   application: Application,
   roleId: string,
-  request: { readonly body: unknown; readonly mode: 'replace' | 'merge' },
+  request: { readonly body: unknown; readonly mode: UpdateMode },
   now: number,
 ): Promise<ApplicationRole | undefined> {
   const existing = application.roles.find((role) => role.id === roleId);
   if (existing === undefined) return undefined;
   const { id: _id, insertInstant: _inserted, lastUpdateInstant: _updated, ...current } = existing;
-  const input = validateRole(request.mode === 'merge' ? mergePatch(current, request.body) : request.body);
+  const input = validateRole(updatedBody(request.mode, current, request.body, 'role'));
   const role: ApplicationRole = {
     ...existing,
     name: input.name,

@@ -4,7 +4,7 @@ import type { KeyRing } from '../keys/key-ring.ts';
 import type { Application, ApplicationRole } from '../store/repositories/application-repository.ts';
 import type { Repositories } from '../store/repositories/index.ts';
 import { duplicateFieldError } from '../errors/duplicate-field.ts';
-import { mergePatch } from '../validation/merge-patch.ts';
+import { updatedBody, type UpdateMode } from '../validation/update-body.ts';
 import { upgradeDeprecatedFields, validateApplication, type ApplicationInput } from './application-input.ts';
 import { generateClientSecret, sealClientSecret } from './client-secret.ts';
 
@@ -18,6 +18,13 @@ const duplicateField = duplicateFieldError({
   application_roles_name_key: ['application.roles.name', 'Two roles have the same name.'],
 });
 
+
+/** Roles change only through the role API: an update body's `roles` are ignored. */
+function withoutRoles(body: unknown): unknown {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return body;
+  const { roles: _ignored, ...rest } = body as Record<string, unknown>;
+  return rest;
+}
 
 /** The application, when it exists and the scope may see it. */
 export async function findApplicationInScope(repositories: Repositories, id: string, scope: TenantScope): Promise<Application | undefined> {
@@ -60,21 +67,21 @@ export async function createApplication(
 }
 
 /**
- * PUT replaces every setting (omitted ones return to their defaults); PATCH merges (RFC 7396) first.
+ * PUT replaces every setting (omitted ones return to their defaults); PATCH merges (RFC 7396) or applies
+ * JSON Patch (RFC 6902) to the stored settings first.
  * Roles are not touched (FusionAuth changes them only through the role API), the tenant cannot change,
  * and a blank client secret keeps the current one.
  */
 export async function updateApplication(
   repositories: Repositories,
   keyRing: KeyRing,
-  request: { readonly id: string; readonly body: unknown; readonly mode: 'replace' | 'merge'; readonly scope: TenantScope },
+  request: { readonly id: string; readonly body: unknown; readonly mode: UpdateMode; readonly scope: TenantScope },
   now: number,
 ): Promise<Application | undefined> {
   const existing = await findApplicationInScope(repositories, request.id, request.scope);
   if (existing === undefined) return undefined;
   const body = upgradeDeprecatedFields(request.body);
-  const { roles: _ignored, ...merged } = (request.mode === 'merge' ? mergePatch(existing.settings, body) : body) as Record<string, unknown>;
-  const input = validateApplication(merged);
+  const input = validateApplication(withoutRoles(updatedBody(request.mode, existing.settings, body, 'application')));
   if (input.tenantId !== undefined && input.tenantId !== existing.tenantId) {
     throw ApiError.field('application.tenantId', 'invalid', 'An application cannot move to another tenant.');
   }

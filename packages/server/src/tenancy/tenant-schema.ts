@@ -64,11 +64,22 @@ export const tenantSchema = {
         authorizationGrantIdTimeToLiveInSeconds: seconds(30, 600),
         changePasswordIdTimeToLiveInSeconds: seconds(600),
         deviceCodeTimeToLiveInSeconds: seconds(300),
+        emailVerificationIdTimeToLiveInSeconds: seconds(86_400),
         externalAuthenticationIdTimeToLiveInSeconds: seconds(300),
         loginIntentTimeToLiveInSeconds: seconds(1800),
         pendingAccountLinkTimeToLiveInSeconds: seconds(3600),
         rememberOAuthScopeConsentChoiceTimeToLiveInSeconds: seconds(2_592_000),
         twoFactorIdTimeToLiveInSeconds: seconds(300),
+      },
+    },
+    emailConfiguration: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        // No email is sent yet: these decide whether new users start unverified and get a verification id.
+        verifyEmail: { type: 'boolean', default: false },
+        implicitEmailVerificationAllowed: { type: 'boolean', default: true },
       },
     },
     failedAuthenticationConfiguration: {

@@ -26,6 +26,7 @@ export interface TenantSettings {
   readonly httpSessionMaxInactiveInterval: number;
   readonly jwtConfiguration: JwtConfiguration;
   readonly externalIdentifierConfiguration: Readonly<Record<string, number>>;
+  readonly emailConfiguration: { readonly verifyEmail: boolean; readonly implicitEmailVerificationAllowed: boolean };
   readonly failedAuthenticationConfiguration: {
     readonly tooManyAttempts: number;
     readonly resetCountInSeconds: number;

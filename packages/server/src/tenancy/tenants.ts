@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { duplicateFieldError } from '../errors/duplicate-field.ts';
 import type { Repositories } from '../store/repositories/index.ts';
 import type { Tenant } from '../store/repositories/tenant-repository.ts';
-import { mergePatch } from '../validation/merge-patch.ts';
+import { updatedBody, type UpdateMode } from '../validation/update-body.ts';
 import { createValidator } from '../validation/validator.ts';
 import { tenantSchema } from './tenant-schema.ts';
 import type { TenantSettings } from './tenant-settings.ts';
@@ -21,17 +21,17 @@ export async function createTenant(repositories: Repositories, id: string | unde
   return tenant;
 }
 
-/** PUT replaces every setting (omitted ones return to their defaults); PATCH merges (RFC 7396) first. */
+/** PUT replaces every setting (omitted ones return to their defaults); PATCH merges (RFC 7396) or applies JSON Patch (RFC 6902) first. */
 export async function updateTenant(
   repositories: Repositories,
   id: string,
   body: unknown,
-  mode: 'replace' | 'merge',
+  mode: UpdateMode,
   now: number,
 ): Promise<Tenant | undefined> {
   const existing = await repositories.tenants.find(id);
   if (existing === undefined) return undefined;
-  const merged = mode === 'merge' ? mergePatch(existing.settings, body) : body;
+  const merged = updatedBody(mode, existing.settings, body, 'tenant');
   const tenant: Tenant = { ...existing, settings: validateTenantSettings(merged), lastUpdateInstant: now };
   await repositories.tenants.update(tenant).catch(duplicateName);
   return tenant;

@@ -30,7 +30,7 @@ export async function discoverWriteRoutes(gatehouse: TestApp): Promise<WriteRout
 }
 
 /** The tables whose content a refused request must leave alone. */
-const tables = ['tenants', 'applications', 'application_roles', 'users', 'registrations', 'api_keys', 'signing_keys', 'refresh_tokens'] as const;
+const tables = ['tenants', 'applications', 'application_roles', 'application_scopes', 'users', 'registrations', 'api_keys', 'signing_keys', 'refresh_tokens', 'user_actions', 'user_action_logs', 'one_time_ids'] as const;
 
 /** A cheap fingerprint of the stored state: per table, its row count and an md5 over every row. */
 export async function storeFingerprint(gatehouse: TestApp): Promise<Record<string, string>> {
@@ -51,11 +51,17 @@ export interface Fixtures {
   readonly applicationId: string;
   readonly roleId: string;
   readonly roleName: string;
+  readonly scopeId: string;
   readonly userId: string;
   readonly email: string;
   readonly password: string;
   readonly signingKeyId: string;
   readonly apiKeyId: string;
+  /** A temporal user action that does not prevent login, and an active action of it taken on the user. */
+  readonly userActionId: string;
+  actionId: string;
+  /** An instantaneous user action, which can be taken any number of times. */
+  readonly rewardActionId: string;
   /** Undefined while no login could issue one (the random requests broke the fixture user beyond repair). */
   refreshToken: string | undefined;
   refreshTokenId: string | undefined;
@@ -86,11 +92,15 @@ export async function createFixtures(gatehouse: TestApp): Promise<Fixtures> {
     applicationId: randomUUID(),
     roleId: randomUUID(),
     roleName: 'admin',
+    scopeId: randomUUID(),
     userId: randomUUID(),
     email: `fixture-${randomUUID()}@example.com`,
     password: 'correct horse battery',
     signingKeyId: randomUUID(),
     apiKeyId: randomUUID(),
+    userActionId: randomUUID(),
+    actionId: randomUUID(),
+    rewardActionId: randomUUID(),
     refreshToken: undefined,
     refreshTokenId: undefined,
     async ensure() {
@@ -100,10 +110,14 @@ export async function createFixtures(gatehouse: TestApp): Promise<Fixtures> {
         exists(select 1 from tenants where id = ${f.tenantId}) as tenant,
         exists(select 1 from applications where id = ${f.applicationId}) as application,
         exists(select 1 from application_roles where id = ${f.roleId}) as role,
+        exists(select 1 from application_scopes where id = ${f.scopeId}) as scope,
         exists(select 1 from users where id = ${f.userId}) as "user",
         exists(select 1 from registrations where user_id = ${f.userId} and application_id = ${f.applicationId}) as registration,
         exists(select 1 from signing_keys where id = ${f.signingKeyId}) as key,
         exists(select 1 from api_keys where id = ${f.apiKeyId}) as api_key,
+        exists(select 1 from user_actions where id = ${f.userActionId} and active and temporal and not prevent_login) as user_action,
+        exists(select 1 from user_action_logs where id = ${f.actionId} and expiry > ${Date.now()}) as action,
+        exists(select 1 from user_actions where id = ${f.rewardActionId} and active and not temporal) as reward_action,
         exists(select 1 from refresh_tokens where id = ${f.refreshTokenId ?? f.userId} and token_hash = ${hash})
           and exists(select 1 from users where id = ${f.userId} and active)
           and exists(select 1 from applications where id = ${f.applicationId} and active) as refresh_token`.execute(gatehouse.store.db);
@@ -119,6 +133,11 @@ export async function createFixtures(gatehouse: TestApp): Promise<Fixtures> {
         await call('DELETE', `/api/application/${f.applicationId}/role?name=${f.roleName}`);
         await must('POST', `/api/application/${f.applicationId}/role/${f.roleId}`, { role: { name: f.roleName } });
       }
+      if (!present['scope']) {
+        // Like the role: a random request may have taken the name.
+        await sql`delete from application_scopes where application_id = ${f.applicationId} and name = 'fixture.read'`.execute(gatehouse.store.db);
+        await must('POST', `/api/application/${f.applicationId}/scope/${f.scopeId}`, { scope: { name: 'fixture.read' } });
+      }
       if (!present['user']) {
         await call('DELETE', `/api/user/${(await userIdByEmail(f.email)) ?? randomUUID()}?hardDelete=true`);
         await must('POST', `/api/user/${f.userId}`, { user: { email: f.email, password: f.password, tenantId: f.tenantId } });
@@ -126,6 +145,23 @@ export async function createFixtures(gatehouse: TestApp): Promise<Fixtures> {
       if (!present['registration']) await must('POST', `/api/user/registration/${f.userId}`, { registration: { applicationId: f.applicationId, roles: [f.roleName] } });
       if (!present['key']) await must('POST', `/api/key/generate/${f.signingKeyId}`, { key: { algorithm: 'ES256', name: 'Fixture key' } });
       if (!present['api_key']) await must('POST', `/api/api-key/${f.apiKeyId}`, { apiKey: { metaData: { attributes: { description: 'Fixture' } } } });
+      if (!present['user_action']) {
+        // Changed into something else (or gone): start again, which also removes the actions taken with it.
+        await call('DELETE', `/api/user-action/${f.userActionId}?hardDelete=true`);
+        await must('POST', `/api/user-action/${f.userActionId}`, { userAction: { name: `Fixture action ${f.userActionId}`, temporal: true, userNotificationsEnabled: true } });
+      }
+      if (!present['user_action'] || !present['action']) {
+        // One active action per user and action: adopt one a random request took, else take it.
+        const active = await sql<{ id: string }>`select id from user_action_logs where actionee_user_id = ${f.userId} and user_action_id = ${f.userActionId} and expiry > ${Date.now()}`.execute(gatehouse.store.db);
+        const taken = active.rows[0]?.id;
+        f.actionId =
+          taken ??
+          ((await must('POST', '/api/user/action', { action: { actioneeUserId: f.userId, actionerUserId: f.userId, userActionId: f.userActionId, expiry: Date.now() + 86_400_000 } }))['action'] as { id: string }).id;
+      }
+      if (!present['reward_action']) {
+        await call('DELETE', `/api/user-action/${f.rewardActionId}?hardDelete=true`);
+        await must('POST', `/api/user-action/${f.rewardActionId}`, { userAction: { name: `Fixture reward ${f.rewardActionId}` } });
+      }
       if (!present['refresh_token']) {
         // A live refresh token of an active user and application. Best effort: undo what random requests may have done to the user, the application and the tenant.
         await call('PUT', `/api/user/${f.userId}?reactivate=true`);
@@ -156,12 +192,22 @@ export function existingId(fixtures: Fixtures, route: WriteRoute, param: string)
       return fixtures.applicationId;
     case 'roleId':
       return fixtures.roleId;
+    case 'scopeId':
+      return fixtures.scopeId;
     case 'userId':
       return fixtures.userId;
     case 'tokenId':
       return fixtures.refreshTokenId ?? randomUUID();
+    case 'userActionId':
+      return fixtures.userActionId;
+    case 'actionId':
+      return fixtures.actionId;
     case 'keyId':
       return route.path.startsWith('/api/api-key') ? fixtures.apiKeyId : fixtures.signingKeyId;
+    case 'changePasswordId':
+    case 'verificationId':
+      // One-time ids are never fixtures: a valid one is used up by the first request.
+      return randomUUID();
     default:
       throw new Error(`${route.method} ${route.path}: no fixture for the path parameter {${param}}`);
   }

@@ -29,7 +29,17 @@ type BodyChoice =
   | { readonly kind: 'near'; readonly mutation: Mutation; readonly contentType: string }
   | { readonly kind: 'deep'; readonly depth: number; readonly array: boolean; readonly wrapper: string | undefined }
   | { readonly kind: 'long'; readonly length: number; readonly wrapper: string | undefined }
-  | { readonly kind: 'bytes'; readonly template: number; readonly bytes: readonly number[] };
+  | { readonly kind: 'bytes'; readonly template: number; readonly bytes: readonly number[] }
+  | { readonly kind: 'patch'; readonly operations: readonly PatchOperation[] };
+
+/** An RFC 6902 operation; pointers are token lists, prefixed with the route's wrapper when sent. */
+interface PatchOperation {
+  readonly op: unknown;
+  readonly path: readonly string[] | undefined;
+  readonly from: readonly string[] | undefined;
+  readonly value: unknown;
+  readonly wrapped: boolean;
+}
 
 export interface FuzzRequest {
   readonly params: readonly IdChoice[];
@@ -74,7 +84,7 @@ const key = fc.oneof(
   fc.string({ maxLength: 10 }),
 );
 
-const wrappers = ['tenant', 'application', 'user', 'registration', 'apiKey', 'key', 'role', 'search', 'users'];
+const wrappers = ['scope', 'tenant', 'application', 'user', 'registration', 'apiKey', 'key', 'role', 'search', 'users', 'userAction', 'action'];
 
 /** Makes names and emails in the valid bodies unique, so that they stay valid after the first one is stored. */
 let sent = 0;
@@ -83,17 +93,29 @@ let sent = 0;
 function templates(path: string, f: Fixtures): readonly Record<string, unknown>[] {
   const n = ++sent;
   if (path.startsWith('/api/api-key')) return [{ apiKey: { metaData: { attributes: { description: 'fuzz' } }, permissions: { endpoints: { '/api/user': ['GET', 'POST'] } }, keyManager: false } }, { apiKey: { tenantId: f.tenantId, key: 'k'.repeat(40) } }];
+  if (path.includes('/scope')) return [{ scope: { name: `fuzz.scope.${n}`, description: 'Fuzz', defaultConsentMessage: 'Fuzz', required: false, data: { a: 1 } } }];
   if (path.includes('/role')) return [{ role: { name: `editor ${n}`, description: 'Edits', isDefault: false, isSuperRole: false } }];
   if (path.startsWith('/api/application')) {
     return [{ application: { name: `Fuzz app ${n}`, tenantId: f.tenantId, roles: [{ name: `viewer ${n}` }], loginConfiguration: { generateRefreshTokens: true }, oauthConfiguration: { authorizedRedirectURLs: ['https://example.com/cb'], enabledGrants: ['authorization_code'] }, jwtConfiguration: { enabled: true, timeToLiveInSeconds: 60 } } }];
   }
+  if (path.startsWith('/api/key/search')) return [{ search: { name: 'fuzz*', algorithm: 'ES256', type: 'EC', orderBy: 'insertInstant DESC, name', startRow: 0, numberOfResults: 5 } }];
   if (path.startsWith('/api/key/generate')) return [{ key: { algorithm: 'ES256', name: `fuzz ${n}` } }, { key: { algorithm: 'HS256', name: `hmac ${n}`, length: 32 } }];
   if (path.startsWith('/api/key/import')) return [{ key: { name: `imported ${n}`, kid: `kid-${n}`, publicKey: publicPem, privateKey: privatePem } }, { key: { algorithm: 'HS256', name: `secret ${n}`, secret: 's'.repeat(32) } }];
   if (path.startsWith('/api/key')) return [{ key: { name: `renamed ${n}` } }];
   if (path.startsWith('/api/tenant')) return [{ tenant: { name: `Fuzz tenant ${n}`, issuer: 'https://acme.example.com', jwtConfiguration: { timeToLiveInSeconds: 600, refreshTokenUsagePolicy: 'Reusable' }, failedAuthenticationConfiguration: { tooManyAttempts: 5 } } }];
+  if (path.startsWith('/api/user-action')) return [{ userAction: { name: `Fuzz action ${n}`, temporal: true, userNotificationsEnabled: true, localizedNames: { de: 'Fuzz' }, options: [{ name: 'one', localizedNames: { de: 'eins' } }] } }];
+  if (path.startsWith('/api/user/action')) {
+    return [
+      { action: { actioneeUserId: f.userId, actionerUserId: f.userId, userActionId: f.rewardActionId, comment: 'fuzz', applicationIds: [f.applicationId] }, broadcast: false },
+      { action: { actioneeUserId: f.userId, actionerUserId: f.userId, userActionId: f.userActionId, expiry: Date.now() + 3_600_000, comment: 'fuzz', notifyUser: true }, broadcast: false },
+    ];
+  }
   if (path.startsWith('/api/user/registration')) {
     return [{ registration: { applicationId: f.applicationId, roles: [f.roleName], data: { a: 1 } }, user: { email: `registered-${n}@example.com`, password: 'password123', tenantId: f.tenantId } }, { registration: { applicationId: f.applicationId, username: `reg-${n}` } }];
   }
+  if (path.startsWith('/api/user/forgot-password')) return [{ loginId: f.email, sendForgotPasswordEmail: false, state: { n } }, { loginId: f.email, changePasswordId: `fuzz-${n}` }];
+  if (path.startsWith('/api/user/change-password')) return [{ loginId: f.email, currentPassword: f.password, password: f.password }, { changePasswordId: `fuzz-${n}`, password: 'a new password' }];
+  if (path.startsWith('/api/user/verify-email')) return [{ userId: f.userId }, { verificationId: `fuzz-${n}` }];
   if (path.startsWith('/api/user/search')) return [{ search: { queryString: '*', numberOfResults: 5, startRow: 0 } }, { search: { ids: [f.userId] } }];
   if (path.startsWith('/api/user/import')) return [{ users: [{ email: `imported-${n}@example.com`, password: 'password123', tenantId: f.tenantId, registrations: [{ applicationId: f.applicationId }] }], validateDbConstraints: true }];
   if (path.startsWith('/api/user')) return [{ user: { email: `new-${n}@example.com`, password: 'password123', tenantId: f.tenantId, firstName: 'Ada', birthDate: '1990-01-01', data: { plan: 'gold' } }, skipVerification: true }];
@@ -134,6 +156,15 @@ const contentType = fc.oneof(
   { weight: 8, arbitrary: fc.constant('application/json') },
   { weight: 1, arbitrary: fc.constantFrom('application/json; charset=utf-8', 'APPLICATION/JSON', 'application/merge-patch+json', 'application/json; charset=latin1') },
 );
+const pointerToken = fc.oneof(key, fc.constantFrom('0', '1', '-', '01', '99999999999999999999', '~', '~0', '~1', '~2', '', 'data', 'name', 'roles', 'oauthConfiguration'));
+const patchOperation: fc.Arbitrary<PatchOperation> = fc.record({
+  op: fc.oneof({ weight: 6, arbitrary: fc.constantFrom('add', 'remove', 'replace', 'move', 'copy', 'test') }, { weight: 1, arbitrary: value }),
+  path: fc.option(fc.array(pointerToken, { maxLength: 4 }), { freq: 8 }).map((tokens) => tokens ?? undefined),
+  from: fc.option(fc.array(pointerToken, { maxLength: 3 }), { freq: 2 }).map((tokens) => tokens ?? undefined),
+  value,
+  wrapped: fc.boolean(),
+});
+
 const wrongContentType = fc.constantFrom('text/plain', 'application/xml', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/octet-stream', 'text/html; charset=utf-8', 'json', '');
 
 const idChoice: fc.Arbitrary<IdChoice> = fc.oneof(
@@ -187,6 +218,7 @@ const body: fc.Arbitrary<BodyChoice> = fc.oneof(
       fc.record({ kind: fc.constant('raw' as const), text: fc.constantFrom('{"__proto__":{"admin":true}}', '{"constructor":{"prototype":{"x":1}}}', '{"a":1,"a":2}', '{', '\ufeff{}', 'null', '[]', '"x"', '{"tenant":{"name":"\\u0000"}}', '{"tenant":{"name":"\\ud800"}}'), contentType: fc.constant('application/json') }),
     ),
   },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('patch' as const), operations: fc.array(patchOperation, { maxLength: 6 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('bytes' as const), template: fc.nat(), bytes: fc.oneof(fc.constantFrom([0xff], [0xfe, 0xff], [0xc0, 0x80], [0xed, 0xa0, 0x80], [0xf8, 0x88, 0x80, 0x80, 0x80], [0x80], [0xe2, 0x82], [0xf4, 0x90, 0x80, 0x80]), fc.array(fc.integer({ min: 0x80, max: 0xff }), { minLength: 1, maxLength: 8 })) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('none' as const), contentType: fc.option(fc.constantFrom('application/json', 'text/plain')) }).map((choice) => ({ ...choice, contentType: choice.contentType ?? undefined })) },
 );
@@ -247,6 +279,19 @@ export function injectOptions(route: WriteRoute, request: FuzzRequest, fixtures:
     case 'long':
       payload = `{"${b.wrapper ?? wrapper ?? 'user'}":{"name":"${'x'.repeat(b.length)}","data":{"k":"${'y'.repeat(Math.floor(b.length / 10))}"}}}`;
       break;
+    case 'patch': {
+      const pointer = (tokens: readonly string[] | undefined, wrapped: boolean) =>
+        tokens === undefined ? undefined : [...(wrapped ? [wrapper ?? 'user'] : []), ...tokens].map((token) => `/${token}`).join('');
+      const operations = b.operations.map((operation) => ({
+        op: operation.op,
+        path: pointer(operation.path, operation.wrapped || operation.path?.length === 0),
+        ...(operation.from === undefined ? {} : { from: pointer(operation.from, operation.wrapped) }),
+        value: operation.value,
+      }));
+      payload = toJson(operations);
+      type = 'application/json-patch+json';
+      break;
+    }
     case 'bytes': {
       // A valid body whose first string value has invalid UTF-8 spliced into it.
       const text = toJson(valid[b.template % valid.length]);

@@ -22,8 +22,11 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** A set-up Gatehouse app on a fresh store, not yet `ready()`: a test may still add routes. */
-export async function createTestApp(backend: StoreBackend = 'pglite'): Promise<TestApp> {
+/**
+ * A set-up Gatehouse app on a fresh store, not yet `ready()`: a test may still add routes. `now` replaces
+ * the app's clock (set-up itself runs on the real one).
+ */
+export async function createTestApp(backend: StoreBackend = 'pglite', options: { readonly now?: () => number } = {}): Promise<TestApp> {
   const testStore = await openTestStore(backend);
   const dataDir = await mkdtemp(join(tmpdir(), 'gatehouse-app-'));
   const keyRing = createKeyRing(parseMasterKeys(generateMasterKeySpec()));
@@ -32,7 +35,7 @@ export async function createTestApp(backend: StoreBackend = 'pglite'): Promise<T
   const apiKey = (await readFile(join(dataDir, 'bootstrap-api-key'), 'utf8')).trim();
   const logs = captureLogs();
   const signingKeys = createSigningKeys({ store, keyRing });
-  const app = await buildApp({ config: { bodyLimit: 1_048_576, trustProxy: false }, store, keyRing, signingKeys, logger: logs.logger });
+  const app = await buildApp({ config: { bodyLimit: 1_048_576, trustProxy: false }, store, keyRing, signingKeys, logger: logs.logger, ...(options.now === undefined ? {} : { now: options.now }) });
   return {
     app,
     store,

@@ -1,5 +1,6 @@
 import type { KeyRing } from '../../keys/key-ring.ts';
 import type { Application, ApplicationRole } from '../../store/repositories/application-repository.ts';
+import type { ApplicationScope } from '../../store/repositories/application-scope-repository.ts';
 import { unsealClientSecret } from '../../tenancy/client-secret.ts';
 
 /** FusionAuth's `role` object. */
@@ -12,6 +13,22 @@ export function roleJson(role: ApplicationRole) {
     isSuperRole: role.isSuperRole,
     insertInstant: role.insertInstant,
     lastUpdateInstant: role.lastUpdateInstant,
+  };
+}
+
+/** FusionAuth's `scope` object (ApplicationOAuthScope). */
+export function scopeJson(scope: ApplicationScope) {
+  return {
+    id: scope.id,
+    applicationId: scope.applicationId,
+    name: scope.name,
+    ...(scope.description === undefined ? {} : { description: scope.description }),
+    ...(scope.defaultConsentMessage === undefined ? {} : { defaultConsentMessage: scope.defaultConsentMessage }),
+    ...(scope.defaultConsentDetail === undefined ? {} : { defaultConsentDetail: scope.defaultConsentDetail }),
+    required: scope.required,
+    data: scope.data,
+    insertInstant: scope.insertInstant,
+    lastUpdateInstant: scope.lastUpdateInstant,
   };
 }
 
@@ -29,8 +46,8 @@ export function oauthConfigurationJson(application: Application, keyRing: KeyRin
   };
 }
 
-/** FusionAuth's `application` object. */
-export function applicationJson(application: Application, keyRing: KeyRing) {
+/** FusionAuth's `application` object; `scopes` are the application's custom OAuth scopes. */
+export function applicationJson(application: Application, keyRing: KeyRing, scopes: readonly ApplicationScope[]) {
   const { name, oauthConfiguration: _oauth, ...settings } = application.settings;
   return {
     id: application.id,
@@ -41,6 +58,7 @@ export function applicationJson(application: Application, keyRing: KeyRing) {
     ...settings,
     oauthConfiguration: oauthConfigurationJson(application, keyRing),
     roles: application.roles.map(roleJson),
+    scopes: scopes.map(scopeJson),
     insertInstant: application.insertInstant,
     lastUpdateInstant: application.lastUpdateInstant,
   };
@@ -49,8 +67,10 @@ export function applicationJson(application: Application, keyRing: KeyRing) {
 const uuid = { type: 'string', format: 'uuid' } as const;
 
 export const applicationIdParams = { type: 'object', required: ['applicationId'], properties: { applicationId: uuid } } as const;
+export const scopeIdParams = { type: 'object', required: ['applicationId', 'scopeId'], properties: { applicationId: uuid, scopeId: uuid } } as const;
 export const roleIdParams = { type: 'object', required: ['applicationId', 'roleId'], properties: { applicationId: uuid, roleId: uuid } } as const;
 
 /** The route-level body checks: the wrapper only; the object itself is validated by the domain. */
 export const applicationBody = { type: 'object', required: ['application'], properties: { application: { type: 'object' } } } as const;
 export const roleBody = { type: 'object', required: ['role'], properties: { role: { type: 'object' } } } as const;
+export const scopeBody = { type: 'object', required: ['scope'], properties: { scope: { type: 'object' } } } as const;

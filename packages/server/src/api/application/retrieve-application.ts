@@ -16,14 +16,19 @@ const listQuery = { type: 'object', properties: { inactive: { type: 'boolean' } 
 export function registerRetrieveApplication(app: FastifyInstance, deps: { store: Store; keyRing: KeyRing; callers: ApiCallers }) {
   app.get('/application', { schema: { querystring: listQuery } }, async (request: FastifyRequest<{ Querystring: { inactive?: boolean } }>) => {
     const tenantId = requestTenantId(request, deps.callers.get(request));
-    const applications = await deps.store.repositories.applications.list({ active: request.query.inactive !== true, tenantId });
-    return { applications: applications.map((application) => applicationJson(application, deps.keyRing)) };
+    const filter = { active: request.query.inactive !== true, tenantId };
+    const { applications, scopes } = await deps.store.transaction(async (repositories) => ({
+      applications: await repositories.applications.list(filter),
+      scopes: await repositories.applicationScopes.listByApplications(filter),
+    }));
+    return { applications: applications.map((application) => applicationJson(application, deps.keyRing, scopes.get(application.id) ?? [])) };
   });
 
   app.get('/application/:applicationId', { schema: { params: applicationIdParams } }, async (request: FastifyRequest<{ Params: { applicationId: string } }>) => {
     const scope = requestTenantId(request, deps.callers.get(request));
-    const application = await findApplicationInScope(deps.store.repositories, request.params.applicationId, scope);
+    const repositories = deps.store.repositories;
+    const application = await findApplicationInScope(repositories, request.params.applicationId, scope);
     if (application === undefined) throw ApiError.notFound();
-    return { application: applicationJson(application, deps.keyRing) };
+    return { application: applicationJson(application, deps.keyRing, await repositories.applicationScopes.listByApplication(application.id)) };
   });
 }

@@ -15,7 +15,8 @@ const body = {
 
 /**
  * POST /api/jwt/refresh: a new JWT for a live refresh token (body or `refresh_token` cookie) of an
- * application that allows token refresh. Under OneTimeUse the refresh token rotates (same id).
+ * application that allows token refresh. Under OneTimeUse the refresh token rotates (same id); the value
+ * it replaced still answers, with the current value, during the grace period.
  * Unknown, expired or revoked tokens and users who can no longer log in answer 404.
  */
 export function registerExchangeRefreshToken(app: FastifyInstance, deps: { store: Store; signingKeys: SigningKeys; now: () => number }) {
@@ -24,8 +25,9 @@ export function registerExchangeRefreshToken(app: FastifyInstance, deps: { store
     if (presented === undefined || presented === '') throw ApiError.field('refreshToken', 'blank', 'Send the refresh token in [refreshToken] or the refresh_token cookie.');
     const now = deps.now();
     const exchanged = await deps.store.transaction(async (repositories) => {
-      const record = await findLiveRefreshToken(repositories, presented, now);
-      if (record === undefined) return undefined;
+      const live = await findLiveRefreshToken(repositories, presented, now);
+      if (live === undefined) return undefined;
+      const { record } = live;
       const user = await repositories.users.find(record.userId);
       const tenant = await repositories.tenants.find(record.tenantId);
       const application = record.applicationId === undefined ? undefined : await repositories.applications.find(record.applicationId);
@@ -35,8 +37,8 @@ export function registerExchangeRefreshToken(app: FastifyInstance, deps: { store
       if (!application.settings.loginConfiguration.allowTokenRefresh) {
         throw ApiError.general('RefreshNotAllowed', 'The application does not allow token refresh (loginConfiguration.allowTokenRefresh).');
       }
-      const used = await useRefreshToken(repositories, record, presented, effectiveJwtConfiguration(tenant, application), now);
-      return { used, user, tenant, application, registration };
+      const used = await useRefreshToken(repositories, live, presented, effectiveJwtConfiguration(tenant, application), now);
+      return used === undefined ? undefined : { used, user, tenant, application, registration };
     });
     if (exchanged === undefined) return reply.code(404).send();
     const token = await signLoginToken(deps.signingKeys, request, {

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../../errors/api-error.ts';
+import { describeCertificate } from '../../keys/certificate-information.ts';
 import { apiAlgorithmName, isKeyAlgorithm, keyAlgorithms, publicJwkToPem, publicKeyLength } from '../../keys/key-algorithms.ts';
 import type { SigningKeyRecord } from '../../store/repositories/signing-key-repository.ts';
 import type { ApiCallers } from '../api-callers.ts';
@@ -11,6 +12,7 @@ import type { ApiCallers } from '../api-callers.ts';
 export function keyJson(record: SigningKeyRecord) {
   const type = isKeyAlgorithm(record.algorithm) ? keyAlgorithms[record.algorithm].type : undefined;
   const length = publicKeyLength(record.algorithm, record.publicJwk);
+  const certificate = record.certificate === undefined ? undefined : describeCertificate(record.certificate);
   return {
     id: record.id,
     algorithm: apiAlgorithmName(record.algorithm),
@@ -19,6 +21,8 @@ export function keyJson(record: SigningKeyRecord) {
     ...(type === undefined ? {} : { type }),
     ...(record.publicJwk === undefined ? {} : { publicKey: publicJwkToPem(record.publicJwk) }),
     ...(record.certificate === undefined ? {} : { certificate: record.certificate }),
+    ...(certificate === undefined ? {} : { certificateInformation: certificate.information, expirationInstant: certificate.information.validTo }),
+    ...(certificate?.issuerCommonName === undefined ? {} : { issuer: certificate.issuerCommonName }),
     ...(length === undefined ? {} : { length }),
     hasPrivateKey: record.privateSealed !== undefined,
     insertInstant: record.insertInstant,

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { verificationIdForNewUser } from '../../identity/users/email-verification.ts';
 import { createUser, type CreateUserRequest } from '../../identity/users/users.ts';
 import type { Store } from '../../store/store.ts';
 import type { ApiCallers } from '../api-callers.ts';
@@ -15,13 +16,18 @@ type Request = FastifyRequest<Route>;
 /**
  * POST /api/user[/{userId}]. The tenant comes from the scoped key or X-FusionAuth-TenantId, else
  * `user.tenantId`, else the only tenant. `sendSetPasswordEmail` allows a user without a password; no
- * email is sent yet (Gatehouse has no mail delivery).
+ * email is sent yet (Gatehouse has no mail delivery). When the tenant verifies emails, an unverified new
+ * user comes with its `emailVerificationId`.
  */
 export function registerCreateUser(app: FastifyInstance, deps: { store: Store; callers: ApiCallers; now: () => number }) {
   const handler = async (request: Request) => {
     const scope = requestTenantId(request, deps.callers.get(request));
-    const user = await deps.store.transaction((repositories) => createUser(repositories, scope, request.params.userId, request.body, deps.now()));
-    return { user: userJson(user) };
+    const now = deps.now();
+    const created = await deps.store.transaction(async (repositories) => {
+      const user = await createUser(repositories, scope, request.params.userId, request.body, now);
+      return { user, emailVerificationId: await verificationIdForNewUser(repositories, user, undefined, now) };
+    });
+    return { user: userJson(created.user), ...(created.emailVerificationId === undefined ? {} : { emailVerificationId: created.emailVerificationId }) };
   };
   app.post<Route>('/user', { schema: { body: userBody } }, handler);
   app.post<Route>('/user/:userId', { schema: { body: userBody, params: userIdParams } }, handler);

@@ -3,13 +3,13 @@ import { ApiError } from '../../errors/api-error.ts';
 import { setUserActive, updateUser } from '../../identity/users/users.ts';
 import type { Store } from '../../store/store.ts';
 import type { ApiCallers } from '../api-callers.ts';
-import { userIdParams, userJson } from './user-json.ts';
+import { patchRoute, requestedUpdate } from '../patch-route.ts';
+import { userBody, userIdParams, userJson } from './user-json.ts';
 import { findVisibleUser } from './visible-user.ts';
 
 const updateQuery = { type: 'object', properties: { reactivate: { type: 'boolean' } } } as const;
 
 interface Route {
-  Body: { user?: unknown } | undefined;
   Params: { userId: string };
   Querystring: { reactivate?: boolean };
 }
@@ -17,14 +17,15 @@ interface Route {
 type Request = FastifyRequest<Route>;
 
 /**
- * PUT (replace) and PATCH (merge) /api/user/{userId}; PUT ?reactivate=true (no body) undoes a soft delete.
- * The body is checked here rather than by the route schema because reactivation sends none.
+ * PUT (replace) and PATCH (merge patch or JSON Patch) /api/user/{userId}; PUT ?reactivate=true (no body)
+ * undoes a soft delete. PUT's body is checked here rather than by the route schema because reactivation
+ * sends none.
  */
 export function registerUpdateUser(app: FastifyInstance, deps: { store: Store; callers: ApiCallers; now: () => number }) {
-  const handler = (mode: 'replace' | 'merge') => async (request: Request) => {
-    const reactivate = mode === 'replace' && request.query.reactivate === true;
-    const body = request.body?.user;
-    if (!reactivate && (typeof body !== 'object' || body === null || Array.isArray(body))) {
+  const handler = (method: 'put' | 'patch') => async (request: Request) => {
+    const reactivate = method === 'put' && request.query.reactivate === true;
+    const { mode, body } = requestedUpdate(request, method, 'user');
+    if (!reactivate && mode !== 'json-patch' && (typeof body !== 'object' || body === null || Array.isArray(body))) {
       throw ApiError.field('user', body === undefined ? 'blank' : 'invalid', 'The request body must hold a [user] object.');
     }
     const user = await deps.store.transaction(async (repositories) => {
@@ -37,6 +38,6 @@ export function registerUpdateUser(app: FastifyInstance, deps: { store: Store; c
     return { user: userJson(user.updated, user.registrations) };
   };
   const schema = { params: userIdParams, querystring: updateQuery };
-  app.put<Route>('/user/:userId', { schema }, handler('replace'));
-  app.patch<Route>('/user/:userId', { schema }, handler('merge'));
+  app.put<Route>('/user/:userId', { schema }, handler('put'));
+  app.patch<Route>('/user/:userId', patchRoute({ ...schema, body: userBody }), handler('patch'));
 }

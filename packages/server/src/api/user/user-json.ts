@@ -16,6 +16,7 @@ export function userJson(user: User, registrations: readonly Registration[] = []
     ...profile,
     active: user.active,
     verified: user.verified,
+    ...(user.verifiedInstant === undefined ? {} : { verifiedInstant: user.verifiedInstant }),
     passwordChangeRequired: user.passwordChangeRequired,
     ...(user.passwordLastUpdateInstant === undefined ? {} : { passwordLastUpdateInstant: user.passwordLastUpdateInstant }),
     ...(user.expiry === undefined ? {} : { expiry: user.expiry }),

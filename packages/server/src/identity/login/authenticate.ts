@@ -4,9 +4,8 @@ import type { Registration } from '../../store/repositories/registration-reposit
 import type { Tenant } from '../../store/repositories/tenant-repository.ts';
 import type { User } from '../../store/repositories/user-repository.ts';
 import type { Store } from '../../store/store.ts';
-import { clearLoginFailures, lockoutState, recordLoginFailure } from '../login-lockout.ts';
-import { hashPassword, verifyPassword } from '../passwords/verify-password.ts';
-import { issueRefreshToken, type IssuedRefreshToken } from '../refresh-tokens.ts';
+import { newRefreshToken, type IssuedRefreshToken } from '../refresh-tokens.ts';
+import { checkCredentials, type CredentialsRefused } from './check-credentials.ts';
 import type { LoginRequest } from './login-request.ts';
 import { effectiveJwtConfiguration } from './token-settings.ts';
 
@@ -24,11 +23,13 @@ export type LoginSuccess = {
   readonly user: User;
   readonly application: Application | undefined;
   readonly registration: Registration | undefined;
+  /** All of the user's registrations, as the response shows them. */
+  readonly registrations: readonly Registration[];
   readonly refreshToken: IssuedRefreshToken | undefined;
 };
 
-/** 404 unknown user or wrong password (the same answer, so accounts cannot be probed); 410 expired; 423 locked. */
-export type LoginFailure = { readonly status: 404 | 410 | 423 };
+/** The Login API's refusals (see CredentialsRefused): 404, 409 with the preventing actions, 410, 423. */
+export type LoginFailure = CredentialsRefused;
 
 async function loginApplication(store: Store, request: LoginRequest, caller: LoginCaller): Promise<Application | undefined> {
   if (request.applicationId === undefined) return undefined;
@@ -39,54 +40,39 @@ async function loginApplication(store: Store, request: LoginRequest, caller: Log
   return application;
 }
 
-async function findUser(store: Store, loginId: string, tenantId: string | undefined): Promise<User | undefined> {
-  const found = await store.repositories.users.findByLoginId(loginId, tenantId);
-  if (found.length > 1) throw ApiError.general('TenantIdRequired', 'Users in several tenants have this login id: send X-FusionAuth-TenantId or an applicationId.');
-  return found[0];
-}
-
 /**
- * The Login API's decision. The password is checked outside any transaction (argon2id takes ~10 ms and
- * must not hold a connection); the bookkeeping of the outcome is one transaction.
+ * The Login API's decision, in two statements around the password hash (see login-repository.ts and
+ * check-credentials.ts); a success is recorded in one statement.
  */
 export async function authenticate(store: Store, request: LoginRequest, caller: LoginCaller, now: number): Promise<LoginSuccess | LoginFailure> {
   const application = await loginApplication(store, request, caller);
   // FusionAuth: an API key is required unless the application's loginConfiguration says otherwise.
   if (!caller.withApiKey && application?.settings.loginConfiguration.requireAuthentication !== false) throw ApiError.unauthorized();
 
-  const user = await findUser(store, request.loginId, application?.tenantId ?? caller.tenantScope);
-  if (user === undefined || !user.active || user.password === undefined) return { status: 404 };
-  const tenant = await store.repositories.tenants.find(user.tenantId);
-  if (tenant === undefined) return { status: 404 };
-  const lockout = await lockoutState(store.repositories, user.id, now);
-  if (lockout === 'locked') return { status: 423 };
+  const checked = await checkCredentials(store, request.loginId, request.password, application?.tenantId ?? caller.tenantScope, now);
+  if (checked.status !== 'accepted') return checked;
+  const { candidate, upgradedPassword } = checked;
+  const { user, tenant } = candidate;
 
-  const check = await verifyPassword(user.password, request.password);
-  if (!check.ok) {
-    const policy = tenant.settings.failedAuthenticationConfiguration;
-    await store.transaction((repositories) => recordLoginFailure(repositories, user.id, policy, now));
-    return { status: 404 };
-  }
-  if (user.expiry !== undefined && user.expiry <= now) return { status: 410 };
-  // Imported hashes are upgraded to argon2id at the first successful login, while the plaintext is at hand.
-  const upgraded = check.needsRehash ? await hashPassword(request.password) : undefined;
-
-  return store.transaction(async (repositories) => {
-    if (lockout === 'failures') await clearLoginFailures(repositories, user.id);
-    const loggedIn: User = { ...user, lastLoginInstant: now, ...(upgraded === undefined ? {} : { password: upgraded }) };
-    await repositories.users.update(loggedIn);
-    const registration = application === undefined ? undefined : await repositories.registrations.find(user.id, application.id);
-    if (registration !== undefined) await repositories.registrations.recordLogin(registration.id, now);
-    const refreshWanted = registration !== undefined && !request.noJWT && application?.settings.loginConfiguration.generateRefreshTokens === true;
-    const refreshToken = refreshWanted
-      ? await issueRefreshToken(
-          repositories,
-          { tenantId: user.tenantId, userId: user.id, applicationId: application?.id, metaData: { device: request.metaData?.device ?? {}, scopes: [] } },
-          effectiveJwtConfiguration(tenant, application),
-          now,
-        )
-      : undefined;
-    const status = user.passwordChangeRequired ? 203 : application !== undefined && registration === undefined ? 202 : 200;
-    return { status, tenant, user: loggedIn, application, registration, refreshToken };
+  const registrations = candidate.registrations.map((registration) => (registration.applicationId === application?.id ? { ...registration, lastLoginInstant: now } : registration));
+  const registration = registrations.find((candidateRegistration) => candidateRegistration.applicationId === application?.id);
+  const refreshWanted = registration !== undefined && !request.noJWT && application?.settings.loginConfiguration.generateRefreshTokens === true;
+  const refreshToken = refreshWanted
+    ? newRefreshToken(
+        { tenantId: user.tenantId, userId: user.id, applicationId: application?.id, metaData: { device: request.metaData?.device ?? {}, scopes: [] } },
+        effectiveJwtConfiguration(tenant, application),
+        now,
+      )
+    : undefined;
+  await store.repositories.logins.recordSuccess({
+    userId: user.id,
+    applicationId: registration?.applicationId,
+    instant: now,
+    upgradedPassword,
+    clearFailures: checked.clearFailures,
+    refreshToken: refreshToken?.record,
   });
+  const loggedIn: User = { ...user, lastLoginInstant: now, ...(upgradedPassword === undefined ? {} : { password: upgradedPassword }) };
+  const status = user.passwordChangeRequired ? 203 : application !== undefined && registration === undefined ? 202 : 200;
+  return { status, tenant, user: loggedIn, application, registration, registrations, refreshToken };
 }

@@ -4,7 +4,7 @@ import type { Repositories } from '../../store/repositories/index.ts';
 import type { Registration } from '../../store/repositories/registration-repository.ts';
 import type { User } from '../../store/repositories/user-repository.ts';
 import { duplicateFieldError } from '../../errors/duplicate-field.ts';
-import { mergePatch } from '../../validation/merge-patch.ts';
+import { updatedBody, type UpdateMode } from '../../validation/update-body.ts';
 import { createValidator } from '../../validation/validator.ts';
 import { registrationSchema, type RegistrationFields } from './registration-schema.ts';
 
@@ -61,22 +61,32 @@ export async function createRegistration(repositories: Repositories, user: User,
   return registration;
 }
 
-/** PUT replaces the registration's fields, PATCH merges them (RFC 7396); the application stays. */
+/**
+ * PUT replaces the registration's fields, PATCH merges them (RFC 7396) or applies JSON Patch (RFC 6902);
+ * the application stays. The application is the URL's (`/api/user/registration/{userId}/{applicationId}`),
+ * else the body's `registration.applicationId` (a JSON Patch body has none).
+ */
 export async function updateRegistration(
   repositories: Repositories,
   user: User,
-  body: unknown,
-  mode: 'replace' | 'merge',
+  request: { readonly applicationId: string | undefined; readonly body: unknown; readonly mode: UpdateMode },
   now: number,
 ): Promise<Registration | undefined> {
-  const applicationId = typeof body === 'object' && body !== null ? (body as { applicationId?: unknown }).applicationId : undefined;
-  if (typeof applicationId !== 'string') throw ApiError.field('registration.applicationId', 'blank', 'registration.applicationId is required.');
+  const { body, mode } = request;
+  const named = mode === 'json-patch' || typeof body !== 'object' || body === null ? undefined : (body as { applicationId?: unknown }).applicationId;
+  const applicationId = request.applicationId ?? named;
+  if (typeof applicationId !== 'string') {
+    const where = mode === 'json-patch' ? ' (JSON Patch: in the URL, /api/user/registration/{userId}/{applicationId})' : '';
+    throw ApiError.field('registration.applicationId', 'blank', `registration.applicationId is required${where}.`);
+  }
   // Checked before the lookup: the id column is a uuid, and the database refuses anything else with an error.
   if (!uuid.test(applicationId)) throw ApiError.field('registration.applicationId', 'invalid', 'registration.applicationId must match format "uuid".');
   const existing = await repositories.registrations.find(user.id, applicationId.toLowerCase());
   if (existing === undefined) return undefined;
   const current = { applicationId: existing.applicationId, roles: existing.roles, data: existing.data, ...(existing.username === undefined ? {} : { username: existing.username }) };
-  const fields = validateRegistration(mode === 'merge' ? mergePatch(current, body) : body);
+  const wanted = updatedBody(mode, current, body, 'registration');
+  // The application never changes: an id in the body only finds the registration (and the URL's wins).
+  const fields = validateRegistration(typeof wanted === 'object' && wanted !== null && !Array.isArray(wanted) ? { ...wanted, applicationId: existing.applicationId } : wanted);
   const updated: Registration = {
     ...existing,
     roles: await resolveRoles(repositories, user, { ...fields, roles: fields.roles ?? [] }),

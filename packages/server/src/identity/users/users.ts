@@ -3,9 +3,10 @@ import { ApiError, FieldErrors } from '../../errors/api-error.ts';
 import type { Repositories } from '../../store/repositories/index.ts';
 import type { User } from '../../store/repositories/user-repository.ts';
 import { duplicateFieldError } from '../../errors/duplicate-field.ts';
-import { mergePatch } from '../../validation/merge-patch.ts';
+import { updatedBody, type UpdateMode } from '../../validation/update-body.ts';
 import { createValidator } from '../../validation/validator.ts';
 import { hashPassword } from '../passwords/verify-password.ts';
+import { verifiesEmail } from './email-verification.ts';
 import { checkUserFields, loginId, profileOf, type UserFields } from './user-input.ts';
 import { userSchema } from './user-schema.ts';
 import { tenantForNewUser } from './user-tenant.ts';
@@ -42,18 +43,20 @@ async function checkUser(repositories: Repositories, tenantId: string, self: str
   if (email !== undefined && others(await repositories.users.findByEmail(email, tenantId))) errors.add('user.email', 'duplicate', duplicateMessages['users_email_key']![1]);
   if (username !== undefined && others(await repositories.users.findByUsername(username, tenantId))) errors.add('user.username', 'duplicate', duplicateMessages['users_username_key']![1]);
   errors.throwIfAny();
-  return { email, username };
+  return { email, username, tenant };
 }
 
 /**
  * POST /api/user: a new active user. Without a password only when `sendSetPasswordEmail` is true (the
- * user sets one later). Gatehouse has no email verification yet, so users start verified unless the
- * request says `verified: false` (FusionAuth: verified when the tenant does not require verification).
+ * user sets one later). Users start verified unless the tenant's `emailConfiguration.verifyEmail` asks for
+ * verification of their email (and the request does not `skipVerification`), or the request says
+ * `verified: false`.
  */
 export async function createUser(repositories: Repositories, scope: string | undefined, id: string | undefined, request: CreateUserRequest, now: number): Promise<User> {
   const fields = validateUser(request.user);
   const tenantId = await tenantForNewUser(repositories.tenants, scope, fields.tenantId, 'user.tenantId');
-  const { email, username } = await checkUser(repositories, tenantId, undefined, fields, request.sendSetPasswordEmail !== true);
+  const { email, username, tenant } = await checkUser(repositories, tenantId, undefined, fields, request.sendSetPasswordEmail !== true);
+  const verified = request.skipVerification === true || (!(verifiesEmail(tenant) && email !== undefined) && fields.verified !== false);
   const password = (fields.password ?? '') === '' ? undefined : await hashPassword(fields.password!);
   const user: User = {
     id: id ?? randomUUID(),
@@ -64,7 +67,8 @@ export async function createUser(repositories: Repositories, scope: string | und
     passwordChangeRequired: fields.passwordChangeRequired ?? false,
     passwordLastUpdateInstant: password === undefined ? undefined : now,
     active: true,
-    verified: request.skipVerification === true || fields.verified !== false,
+    verified,
+    verifiedInstant: verified ? now : undefined,
     profile: profileOf(fields),
     expiry: fields.expiry,
     lastLoginInstant: undefined,
@@ -75,18 +79,19 @@ export async function createUser(repositories: Repositories, scope: string | und
   return user;
 }
 
-/** What a PATCH merges into: the stored user as the client would write it (never the password). */
+/** What a PATCH merges into (or JSON-patches): the stored user as the client would write it (never the password). */
 function writableView(user: User): Record<string, unknown> {
   return { ...user.profile, email: user.email, username: user.username, passwordChangeRequired: user.passwordChangeRequired, verified: user.verified, expiry: user.expiry };
 }
 
 /**
- * PUT replaces the user's fields (omitted ones are cleared); PATCH merges (RFC 7396) first. A blank or
+ * PUT replaces the user's fields (omitted ones are cleared); PATCH merges (RFC 7396) or applies JSON Patch
+ * (RFC 6902) first. A blank or
  * absent password keeps the current one; a new one follows the tenant's rules and is hashed with argon2id.
  * Active state, tenant and instants are not the body's to change.
  */
-export async function updateUser(repositories: Repositories, existing: User, body: unknown, mode: 'replace' | 'merge', now: number): Promise<User> {
-  const fields = validateUser(mode === 'merge' ? mergePatch(writableView(existing), body) : body);
+export async function updateUser(repositories: Repositories, existing: User, body: unknown, mode: UpdateMode, now: number): Promise<User> {
+  const fields = validateUser(updatedBody(mode, writableView(existing), body, 'user'));
   const { email, username } = await checkUser(repositories, existing.tenantId, existing.id, fields, false);
   const newPassword = (fields.password ?? '') === '' ? undefined : await hashPassword(fields.password!);
   const user: User = {
@@ -97,6 +102,7 @@ export async function updateUser(repositories: Repositories, existing: User, bod
     passwordLastUpdateInstant: newPassword === undefined ? existing.passwordLastUpdateInstant : now,
     passwordChangeRequired: fields.passwordChangeRequired ?? existing.passwordChangeRequired,
     verified: fields.verified ?? existing.verified,
+    verifiedInstant: existing.verifiedInstant ?? (!existing.verified && fields.verified === true ? now : undefined),
     profile: profileOf(fields),
     expiry: fields.expiry,
     lastUpdateInstant: now,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { SignJWT, type JWTPayload } from 'jose';
+import type { JWTPayload } from 'jose';
+import { signCompactJws } from './compact-jws.ts';
 import type { ActiveSigningKey } from '../../keys/signing-keys.ts';
 
 /** Who the token is about, as FusionAuth's access-token claims describe them (reference §1.10). */
@@ -55,6 +56,6 @@ export async function issueAccessToken(key: ActiveSigningKey, subject: AccessTok
     auth_time: options.authTime,
     tid: subject.tenantId,
   };
-  const token = await new SignJWT(claims).setProtectedHeader({ alg: key.algorithm, typ: 'JWT', kid: key.kid }).sign(key.key);
+  const token = signCompactJws(key, { typ: 'JWT' }, claims);
   return { token, expirationInstant: exp * 1000, claims };
 }

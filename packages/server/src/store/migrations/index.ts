@@ -4,6 +4,10 @@ import * as applications from './0002-applications.ts';
 import * as users from './0003-users.ts';
 import * as registrationsAndSessions from './0004-registrations-and-sessions.ts';
 import * as keys from './0005-keys.ts';
+import * as applicationScopes from './0006-application-scopes.ts';
+import * as userActions from './0007-user-actions.ts';
+import * as passwordAndVerificationIds from './0008-password-and-verification-ids.ts';
+import * as oauth from './0009-oauth.ts';
 
 /** Forward-only, in order. A migration that has shipped is never edited: add the next number. */
 const migrations: Record<string, Migration> = {
@@ -12,6 +16,10 @@ const migrations: Record<string, Migration> = {
   '0003-users': users,
   '0004-registrations-and-sessions': registrationsAndSessions,
   '0005-keys': keys,
+  '0006-application-scopes': applicationScopes,
+  '0007-user-actions': userActions,
+  '0008-password-and-verification-ids': passwordAndVerificationIds,
+  '0009-oauth': oauth,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -92,9 +92,21 @@ export function createApplicationRepository(db: Kysely<Database>) {
   }
 
   return {
+    /** The application with its roles in one round trip (every login reads it). */
     async find(id: string): Promise<Application | undefined> {
-      const row = await db.selectFrom('applications').selectAll().where('id', '=', id).executeTakeFirst();
-      return row === undefined ? undefined : toApplication(row, (await rolesOf({ id: row.id })).get(row.id) ?? []);
+      const row = await db
+        .selectFrom('applications')
+        .selectAll('applications')
+        .select(
+          sql<Selectable<ApplicationRoleTable>[]>`coalesce((select json_agg(r order by r.name collate "C", r.id) from application_roles r where r.application_id = applications.id), '[]'::json)`.as(
+            'role_rows',
+          ),
+        )
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (row === undefined) return undefined;
+      const { role_rows: roleRows, ...application } = row;
+      return toApplication(application, roleRows.map(toRole));
     },
 
     /** Active or inactive applications, of one tenant or all, oldest first. */

@@ -2,12 +2,20 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../schema.ts';
 import { createApiKeyRepository } from './api-key-repository.ts';
 import { createApplicationRepository } from './application-repository.ts';
+import { createApplicationScopeRepository } from './application-scope-repository.ts';
 import { createInstanceRepository } from './instance-repository.ts';
 import { createLoginFailureRepository } from './login-failure-repository.ts';
+import { createOneTimeIdRepository } from './one-time-id-repository.ts';
+import { createLoginRepository } from './login-repository.ts';
+import { createAuthorizationCodeRepository } from './authorization-code-repository.ts';
+import { createOAuthConsentRepository } from './oauth-consent-repository.ts';
+import { createOAuthGrantRepository } from './oauth-grant-repository.ts';
+import { createSsoSessionRepository } from './sso-session-repository.ts';
 import { createRefreshTokenRepository } from './refresh-token-repository.ts';
 import { createRegistrationRepository } from './registration-repository.ts';
 import { createSigningKeyRepository } from './signing-key-repository.ts';
 import { createTenantRepository } from './tenant-repository.ts';
+import { createUserActionRepository } from './user-action-repository.ts';
 import { createUserRepository } from './user-repository.ts';
 
 /** Every aggregate's repository, bound to one executor (the database or one transaction). */
@@ -19,9 +27,17 @@ export function createRepositories(db: Kysely<Database>) {
     apiKeys: createApiKeyRepository(db),
     users: createUserRepository(db),
     applications: createApplicationRepository(db),
+    applicationScopes: createApplicationScopeRepository(db),
     registrations: createRegistrationRepository(db),
     refreshTokens: createRefreshTokenRepository(db),
     loginFailures: createLoginFailureRepository(db),
+    oneTimeIds: createOneTimeIdRepository(db),
+    logins: createLoginRepository(db),
+    ssoSessions: createSsoSessionRepository(db),
+    oauthGrants: createOAuthGrantRepository(db),
+    authorizationCodes: createAuthorizationCodeRepository(db),
+    oauthConsents: createOAuthConsentRepository(db),
+    userActions: createUserActionRepository(db),
   };
 }
 

@@ -8,7 +8,7 @@ export interface LoginFailures {
   readonly lockedUntilInstant: number | undefined;
 }
 
-function toFailures(row: Selectable<LoginFailureTable>): LoginFailures {
+export function toFailures(row: Selectable<LoginFailureTable>): LoginFailures {
   return {
     userId: row.user_id,
     failureCount: row.failure_count,

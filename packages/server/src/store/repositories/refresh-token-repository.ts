@@ -13,6 +13,10 @@ export interface RefreshTokenRecord {
   readonly expirationInstant: number;
   readonly lastUsedInstant: number | undefined;
   readonly metaData: Readonly<Record<string, unknown>>;
+  /** OneTimeUse: the hash of the value the last rotation replaced, when, and the key of that rotation. */
+  readonly previousTokenHash?: Buffer | undefined;
+  readonly rotatedInstant?: number | undefined;
+  readonly rotationKey?: Buffer | undefined;
 }
 
 /** Which refresh tokens a revocation removes (FusionAuth's DELETE /api/jwt/refresh variants). */
@@ -34,6 +38,24 @@ function toRecord(row: Selectable<RefreshTokenTable>): RefreshTokenRecord {
     expirationInstant: row.expiration_instant,
     lastUsedInstant: row.last_used_instant ?? undefined,
     metaData: row.meta_data,
+    ...(row.previous_token_hash === null ? {} : { previousTokenHash: row.previous_token_hash }),
+    ...(row.rotated_instant === null ? {} : { rotatedInstant: row.rotated_instant }),
+    ...(row.rotation_key === null ? {} : { rotationKey: row.rotation_key }),
+  };
+}
+
+export function refreshTokenRow(token: RefreshTokenRecord) {
+  return {
+    id: token.id,
+    token_hash: token.tokenHash,
+    tenant_id: token.tenantId,
+    user_id: token.userId,
+    application_id: token.applicationId ?? null,
+    start_instant: token.startInstant,
+    insert_instant: token.insertInstant,
+    expiration_instant: token.expirationInstant,
+    last_used_instant: token.lastUsedInstant ?? null,
+    meta_data: JSON.stringify(token.metaData),
   };
 }
 
@@ -53,18 +75,7 @@ export function createRefreshTokenRepository(db: Kysely<Database>) {
     async insert(token: RefreshTokenRecord): Promise<void> {
       await db
         .insertInto('refresh_tokens')
-        .values({
-          id: token.id,
-          token_hash: token.tokenHash,
-          tenant_id: token.tenantId,
-          user_id: token.userId,
-          application_id: token.applicationId ?? null,
-          start_instant: token.startInstant,
-          insert_instant: token.insertInstant,
-          expiration_instant: token.expirationInstant,
-          last_used_instant: token.lastUsedInstant ?? null,
-          meta_data: JSON.stringify(token.metaData),
-        })
+        .values(refreshTokenRow(token))
         .execute();
     },
 
@@ -84,11 +95,32 @@ export function createRefreshTokenRepository(db: Kysely<Database>) {
       return rows.map(toRecord);
     },
 
+    /**
+     * Like findByHashForUpdate, but also finds the token whose previous (rotated-away) value has this hash:
+     * the caller tells them apart by `tokenHash`.
+     */
+    async findByCurrentOrPreviousHashForUpdate(tokenHash: Buffer): Promise<RefreshTokenRecord | undefined> {
+      const row = await db
+        .selectFrom('refresh_tokens')
+        .selectAll()
+        .where((eb) => eb.or([eb('token_hash', '=', tokenHash), eb('previous_token_hash', '=', tokenHash)]))
+        .forUpdate()
+        .executeTakeFirst();
+      return row === undefined ? undefined : toRecord(row);
+    },
+
     /** Rotation and sliding windows: a new hash, expiry or last use for the same token id. */
     async update(token: RefreshTokenRecord): Promise<void> {
       await db
         .updateTable('refresh_tokens')
-        .set({ token_hash: token.tokenHash, expiration_instant: token.expirationInstant, last_used_instant: token.lastUsedInstant ?? null })
+        .set({
+          token_hash: token.tokenHash,
+          expiration_instant: token.expirationInstant,
+          last_used_instant: token.lastUsedInstant ?? null,
+          previous_token_hash: token.previousTokenHash ?? null,
+          rotated_instant: token.rotatedInstant ?? null,
+          rotation_key: token.rotationKey ?? null,
+        })
         .where('id', '=', token.id)
         .execute();
     },

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, RegistrationTable } from '../schema.ts';
 import { rethrowDuplicate } from '../store-errors.ts';
 
@@ -14,6 +14,14 @@ export interface Registration {
   readonly insertInstant: number;
   readonly lastUpdateInstant: number;
 }
+
+/**
+ * A select column holding the registrations of the `users` row in the same query, oldest first, as JSON
+ * rows for toRegistration: reads a user with its registrations in one round trip.
+ */
+export const registrationRowsOfUser = sql<Selectable<RegistrationTable>[]>`coalesce((select json_agg(r order by r.insert_instant) from registrations r where r.user_id = users.id), '[]'::json)`.as(
+  'registration_rows',
+);
 
 export function toRegistration(row: Selectable<RegistrationTable>): Registration {
   return {

@@ -11,7 +11,7 @@ export interface Tenant {
   readonly lastUpdateInstant: number;
 }
 
-function toTenant(row: Selectable<TenantTable>): Tenant {
+export function toTenant(row: Selectable<TenantTable>): Tenant {
   return {
     id: row.id,
     settings: { ...(row.data as Omit<TenantSettings, 'name'>), name: row.name },

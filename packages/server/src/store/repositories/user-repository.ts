@@ -3,7 +3,7 @@ import type { StoredPassword } from '../../identity/passwords/verify-password.ts
 import type { UserProfile } from '../../identity/users/user-profile.ts';
 import type { Database, RegistrationTable, UserTable } from '../schema.ts';
 import { rethrowDuplicate } from '../store-errors.ts';
-import { toRegistration, type Registration } from './registration-repository.ts';
+import { registrationRowsOfUser, toRegistration, type Registration } from './registration-repository.ts';
 
 export interface User {
   readonly id: string;
@@ -15,6 +15,8 @@ export interface User {
   readonly passwordLastUpdateInstant: number | undefined;
   readonly active: boolean;
   readonly verified: boolean;
+  /** When the email was first verified (FusionAuth: never changes afterwards). */
+  readonly verifiedInstant?: number | undefined;
   readonly profile: UserProfile;
   readonly expiry: number | undefined;
   readonly lastLoginInstant: number | undefined;
@@ -35,7 +37,7 @@ export interface UserSearch {
 /** Rows per INSERT in insertMany: 17 columns stays far below PostgreSQL's 65,535 bind parameters. */
 const insertBatch = 1000;
 
-function toUser(row: Selectable<UserTable>): User {
+export function toUser(row: Selectable<UserTable>): User {
   const password: StoredPassword | undefined =
     row.password_hash === null || row.password_scheme === null
       ? undefined
@@ -50,6 +52,7 @@ function toUser(row: Selectable<UserTable>): User {
     passwordLastUpdateInstant: row.password_last_update_instant ?? undefined,
     active: row.active,
     verified: row.verified,
+    ...(row.verified_instant === null ? {} : { verifiedInstant: row.verified_instant }),
     profile: row.data as unknown as UserProfile,
     expiry: row.expiry ?? undefined,
     lastLoginInstant: row.last_login_instant ?? undefined,
@@ -72,6 +75,7 @@ function toRow(user: User) {
     password_last_update_instant: user.passwordLastUpdateInstant ?? null,
     active: user.active,
     verified: user.verified,
+    verified_instant: user.verifiedInstant ?? null,
     data: JSON.stringify(user.profile),
     expiry: user.expiry ?? null,
     last_login_instant: user.lastLoginInstant ?? null,
@@ -126,11 +130,7 @@ export function createUserRepository(db: Kysely<Database>) {
       const row = await db
         .selectFrom('users')
         .selectAll('users')
-        .select(
-          sql<Selectable<RegistrationTable>[]>`coalesce((select json_agg(r order by r.insert_instant) from registrations r where r.user_id = users.id), '[]'::json)`.as(
-            'registration_rows',
-          ),
-        )
+        .select(registrationRowsOfUser)
         .where('users.id', '=', id)
         .executeTakeFirst();
       if (row === undefined) return undefined;

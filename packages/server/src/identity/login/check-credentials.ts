@@ -1,0 +1,58 @@
+import { ApiError } from '../../errors/api-error.ts';
+import type { LoginCandidate } from '../../store/repositories/login-repository.ts';
+import type { UserActionLog } from '../../store/repositories/user-action-repository.ts';
+import type { Store } from '../../store/store.ts';
+import { lockoutStateOf, recordLoginFailure } from '../login-lockout.ts';
+import { hashPassword, verifyPassword, type StoredPassword } from '../passwords/verify-password.ts';
+
+/** A login id and password that proved who the user is. The caller records the success (logins.recordSuccess). */
+export interface CredentialsAccepted {
+  readonly status: 'accepted';
+  readonly candidate: LoginCandidate;
+  /** An imported or weak hash to replace, computed while the plaintext is at hand. */
+  readonly upgradedPassword: StoredPassword | undefined;
+  /** Failed attempts are on record and the success must clear them (RATE-02). */
+  readonly clearFailures: boolean;
+}
+
+/**
+ * Why credentials were refused, in the Login API's terms: 404 unknown user or wrong password (one answer,
+ * so accounts cannot be probed), 409 a user action prevents login (the password was right), 410 expired,
+ * 423 locked by the tenant's failed-login policy.
+ */
+export type CredentialsRefused = { readonly status: 404 | 410 | 423 } | { readonly status: 409; readonly actions: readonly UserActionLog[] };
+
+async function findCandidate(store: Store, loginId: string, tenantId: string | undefined, now: number): Promise<LoginCandidate | undefined> {
+  const found = await store.repositories.logins.findCandidates(loginId, tenantId, now);
+  if (found.length > 1) throw ApiError.general('TenantIdRequired', 'Users in several tenants have this login id: send X-FusionAuth-TenantId or an applicationId.');
+  return found[0];
+}
+
+/**
+ * The password check every login path shares (Login API, hosted login, OAuth password grant): the user by
+ * email or username, the tenant's lockout, the password hash, user actions preventing login, expiry. A
+ * wrong password is counted in its own transaction. The hash is checked outside any transaction
+ * (argon2id takes ~10 ms and must not hold a connection).
+ */
+export async function checkCredentials(store: Store, loginId: string, password: string, tenantId: string | undefined, now: number): Promise<CredentialsAccepted | CredentialsRefused> {
+  const candidate = await findCandidate(store, loginId, tenantId, now);
+  if (candidate === undefined) return { status: 404 };
+  const { user, tenant } = candidate;
+  if (!user.active || user.password === undefined) return { status: 404 };
+  const lockout = lockoutStateOf(candidate.failures, now);
+  if (lockout === 'locked') return { status: 423 };
+
+  const check = await verifyPassword(user.password, password);
+  if (!check.ok) {
+    const policy = tenant.settings.failedAuthenticationConfiguration;
+    await store.transaction((repositories) => recordLoginFailure(repositories, user.id, policy, now));
+    return { status: 404 };
+  }
+  if (candidate.loginPrevented) {
+    const preventing = await store.repositories.userActions.findPreventingLogin(user.id, now);
+    if (preventing.length > 0) return { status: 409, actions: preventing };
+  }
+  if (user.expiry !== undefined && user.expiry <= now) return { status: 410 };
+  const upgradedPassword = check.needsRehash ? await hashPassword(password) : undefined;
+  return { status: 'accepted', candidate, upgradedPassword, clearFailures: lockout === 'failures' };
+}
