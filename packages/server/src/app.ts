@@ -18,6 +18,8 @@ import type { SigningKeys } from './keys/signing-keys.ts';
 import { registerJwks } from './oauth/endpoints/jwks.ts';
 import { oauthRoutes } from './oauth/oauth-routes.ts';
 import type { Store } from './store/store.ts';
+import { createHostedPages } from './ui/hosted-pages.ts';
+import { registerUiAssets } from './ui/stylesheet.ts';
 
 export interface AppDeps {
   readonly config: Pick<Config, 'bodyLimit' | 'trustProxy'> & { readonly publicUrl?: string | undefined };
@@ -58,7 +60,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerJwks(app, { signingKeys: deps.signingKeys });
   registerRetrievePublicKey(app, { store: deps.store, signingKeys: deps.signingKeys });
   registerGetOpenApi(app, { openApi });
-  await app.register(oauthRoutes, { store: deps.store, keyRing: deps.keyRing, signingKeys: deps.signingKeys, now });
+  registerUiAssets(app);
+  await app.register(oauthRoutes, { store: deps.store, keyRing: deps.keyRing, signingKeys: deps.signingKeys, now, pages: createHostedPages() });
   await app.register(managementApi, { prefix: '/api', store: deps.store, keyRing: deps.keyRing, signingKeys: deps.signingKeys, now });
 
   return app;

@@ -18,6 +18,12 @@ export interface ApiKeyAuthDeps {
  */
 export type ApiKeyPolicy = 'required' | 'optional' | 'none';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    apiKey?: ApiKeyPolicy;
+  }
+}
+
 /** Route config carrying the policy: `{ config: apiKeyPolicy('none') }`. */
 export function apiKeyPolicy(policy: ApiKeyPolicy): { apiKey: ApiKeyPolicy } {
   return { apiKey: policy };

@@ -21,7 +21,9 @@ export type OAuthErrorCode =
   | 'slow_down'
   | 'expired_token'
   | 'invalid_client_metadata'
-  | 'invalid_redirect_uri';
+  | 'invalid_redirect_uri'
+  | 'request_not_supported'
+  | 'request_uri_not_supported';
 
 export interface OAuthErrorOptions {
   /** FusionAuth's finer `error_reason` (reference §1.9), e.g. `auth_code_not_found`. */

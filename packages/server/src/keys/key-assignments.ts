@@ -7,7 +7,7 @@ import type { Repositories } from '../store/repositories/index.ts';
  */
 
 export interface KeyUser {
-  readonly kind: 'tenant' | 'application';
+  readonly kind: 'tenant' | 'application' | 'entity type';
   readonly id: string;
 }
 
@@ -15,13 +15,18 @@ function names(jwt: { readonly accessTokenKeyId?: string; readonly idTokenKeyId?
   return jwt.accessTokenKeyId === keyId || jwt.idTokenKeyId === keyId;
 }
 
-/** Who signs with `keyId`. Inactive applications count: they can be reactivated at any time. */
-export async function keyUsers(repositories: Pick<Repositories, 'tenants' | 'applications'>, keyId: string): Promise<KeyUser[]> {
+/** Who signs with `keyId`. Inactive applications count: they can be reactivated at any time. Entity types count when they name it. */
+export async function keyUsers(repositories: Pick<Repositories, 'tenants' | 'applications' | 'entityTypes'>, keyId: string): Promise<KeyUser[]> {
   const tenants = (await repositories.tenants.list()).filter((tenant) => names(tenant.settings.jwtConfiguration, keyId));
   const applications = [...(await repositories.applications.list({ active: true })), ...(await repositories.applications.list({ active: false }))].filter(
     (application) => names(application.settings.jwtConfiguration, keyId),
   );
-  return [...tenants.map((tenant) => ({ kind: 'tenant' as const, id: tenant.id })), ...applications.map((application) => ({ kind: 'application' as const, id: application.id }))];
+  const entityTypes = (await repositories.entityTypes.list()).filter((type) => type.jwtConfiguration.accessTokenKeyId === keyId);
+  return [
+    ...tenants.map((tenant) => ({ kind: 'tenant' as const, id: tenant.id })),
+    ...applications.map((application) => ({ kind: 'application' as const, id: application.id })),
+    ...entityTypes.map((type) => ({ kind: 'entity type' as const, id: type.id })),
+  ];
 }
 
 /** The id of the key that signs an application's access tokens, when one is assigned. */

@@ -2,12 +2,22 @@ import type { FastifyInstance } from 'fastify';
 import type { KeyRing } from '../keys/key-ring.ts';
 import type { SigningKeys } from '../keys/signing-keys.ts';
 import type { Store } from '../store/store.ts';
+import { registerToken } from './endpoints/token.ts';
+import { registerDiscovery } from './endpoints/discovery.ts';
+import { registerIntrospect } from './endpoints/introspect.ts';
+import { registerRevoke } from './endpoints/revoke.ts';
+import { registerUserinfo } from './endpoints/userinfo.ts';
+import { createAccessTokenVerifier } from './tokens/access-token-verifier.ts';
+import { hostedEndpoints } from './authorization/hosted-endpoints.ts';
+import type { HostedPages } from './authorization/hosted-pages.ts';
 
 export interface OAuthRoutesDeps {
   readonly store: Store;
   readonly keyRing: KeyRing;
   readonly signingKeys: SigningKeys;
   readonly now: () => number;
+  /** The hosted login, consent, error and logout pages (rendered by src/ui). */
+  readonly pages: HostedPages;
 }
 
 /**
@@ -16,6 +26,11 @@ export interface OAuthRoutesDeps {
  * http/error-handler.ts); the hosted pages render their own error page.
  */
 export async function oauthRoutes(app: FastifyInstance, deps: OAuthRoutesDeps): Promise<void> {
-  void app;
-  void deps;
+  registerToken(app, deps);
+  const accessTokens = createAccessTokenVerifier(deps);
+  registerUserinfo(app, { accessTokens });
+  registerIntrospect(app, { ...deps, accessTokens });
+  registerRevoke(app, { ...deps, accessTokens });
+  registerDiscovery(app, deps);
+  await app.register(hostedEndpoints, deps);
 }

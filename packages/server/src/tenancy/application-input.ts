@@ -1,4 +1,5 @@
-import { ApiError, FieldErrors, type ApiErrorItem } from '../errors/api-error.ts';
+import { ApiError, FieldErrors } from '../errors/api-error.ts';
+import { withoutIndices } from '../validation/field-errors.ts';
 import { createValidator } from '../validation/validator.ts';
 import { applicationSchema, deviceCodeGrant } from './application-schema.ts';
 import type { ApplicationSettings, OAuthConfiguration } from './application-settings.ts';
@@ -28,20 +29,6 @@ type Validated = ApplicationSettings & {
 };
 
 const validateSchema = createValidator<Validated>(applicationSchema, 'application');
-
-/** FusionAuth names array members without their index: `application.roles.name`, not `application.roles.0.name`. */
-function withoutIndices(error: ApiError): ApiError {
-  const fieldErrors: Record<string, ApiErrorItem[]> = {};
-  for (const [field, items] of Object.entries(error.fieldErrors)) {
-    const collapsed = field.replace(/\.\d+(?=\.|$)/g, '');
-    const list = (fieldErrors[collapsed] ??= []);
-    for (const item of items) {
-      const code = item.code.replace(field, collapsed);
-      if (!list.some((known) => known.code === code)) list.push({ ...item, code });
-    }
-  }
-  return new ApiError(error.status, fieldErrors, error.generalErrors);
-}
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

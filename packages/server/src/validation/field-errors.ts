@@ -1,4 +1,4 @@
-import type { ApiErrorItem } from '../errors/api-error.ts';
+import { ApiError, type ApiErrorItem } from '../errors/api-error.ts';
 
 /** The reason part of a FusionAuth field error code, per JSON-schema keyword. */
 const reasonByKeyword: Record<string, string> = {
@@ -37,4 +37,18 @@ export function issuesToFieldErrors(issues: readonly SchemaIssue[], root: string
     if (!items.some((item) => item.code === code)) items.push({ code, message: `${field} ${issue.message ?? 'is invalid'}.` });
   }
   return fieldErrors;
+}
+
+/** FusionAuth names array members without their index: `application.roles.name`, not `application.roles.0.name`. */
+export function withoutIndices(error: ApiError): ApiError {
+  const fieldErrors: Record<string, ApiErrorItem[]> = {};
+  for (const [field, items] of Object.entries(error.fieldErrors)) {
+    const collapsed = field.replace(/\.\d+(?=\.|$)/g, '');
+    const list = (fieldErrors[collapsed] ??= []);
+    for (const item of items) {
+      const code = item.code.replace(field, collapsed);
+      if (!list.some((known) => known.code === code)) list.push({ ...item, code });
+    }
+  }
+  return new ApiError(error.status, fieldErrors, error.generalErrors);
 }

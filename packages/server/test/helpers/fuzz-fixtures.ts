@@ -30,7 +30,7 @@ export async function discoverWriteRoutes(gatehouse: TestApp): Promise<WriteRout
 }
 
 /** The tables whose content a refused request must leave alone. */
-const tables = ['tenants', 'applications', 'application_roles', 'application_scopes', 'users', 'registrations', 'api_keys', 'signing_keys', 'refresh_tokens', 'user_actions', 'user_action_logs', 'one_time_ids'] as const;
+const tables = ['tenants', 'applications', 'application_roles', 'application_scopes', 'users', 'registrations', 'api_keys', 'signing_keys', 'refresh_tokens', 'user_actions', 'user_action_logs', 'one_time_ids', 'entity_types', 'entity_type_permissions', 'entities', 'entity_grants'] as const;
 
 /** A cheap fingerprint of the stored state: per table, its row count and an md5 over every row. */
 export async function storeFingerprint(gatehouse: TestApp): Promise<Record<string, string>> {
@@ -62,6 +62,11 @@ export interface Fixtures {
   actionId: string;
   /** An instantaneous user action, which can be taken any number of times. */
   readonly rewardActionId: string;
+  /** An entity type with one permission (`fixture.read`), and two entities of it in the fixture tenant. */
+  readonly entityTypeId: string;
+  readonly permissionId: string;
+  readonly entityId: string;
+  readonly recipientEntityId: string;
   /** Undefined while no login could issue one (the random requests broke the fixture user beyond repair). */
   refreshToken: string | undefined;
   refreshTokenId: string | undefined;
@@ -101,6 +106,10 @@ export async function createFixtures(gatehouse: TestApp): Promise<Fixtures> {
     userActionId: randomUUID(),
     actionId: randomUUID(),
     rewardActionId: randomUUID(),
+    entityTypeId: randomUUID(),
+    permissionId: randomUUID(),
+    entityId: randomUUID(),
+    recipientEntityId: randomUUID(),
     refreshToken: undefined,
     refreshTokenId: undefined,
     async ensure() {
@@ -118,6 +127,10 @@ export async function createFixtures(gatehouse: TestApp): Promise<Fixtures> {
         exists(select 1 from user_actions where id = ${f.userActionId} and active and temporal and not prevent_login) as user_action,
         exists(select 1 from user_action_logs where id = ${f.actionId} and expiry > ${Date.now()}) as action,
         exists(select 1 from user_actions where id = ${f.rewardActionId} and active and not temporal) as reward_action,
+        exists(select 1 from entity_types where id = ${f.entityTypeId}) as entity_type,
+        exists(select 1 from entity_type_permissions where id = ${f.permissionId} and entity_type_id = ${f.entityTypeId}) as permission,
+        exists(select 1 from entities where id = ${f.entityId} and tenant_id = ${f.tenantId}) as entity,
+        exists(select 1 from entities where id = ${f.recipientEntityId} and tenant_id = ${f.tenantId}) as recipient_entity,
         exists(select 1 from refresh_tokens where id = ${f.refreshTokenId ?? f.userId} and token_hash = ${hash})
           and exists(select 1 from users where id = ${f.userId} and active)
           and exists(select 1 from applications where id = ${f.applicationId} and active) as refresh_token`.execute(gatehouse.store.db);
@@ -162,6 +175,15 @@ export async function createFixtures(gatehouse: TestApp): Promise<Fixtures> {
         await call('DELETE', `/api/user-action/${f.rewardActionId}?hardDelete=true`);
         await must('POST', `/api/user-action/${f.rewardActionId}`, { userAction: { name: `Fixture reward ${f.rewardActionId}` } });
       }
+      if (!present['entity_type']) await must('POST', `/api/entity/type/${f.entityTypeId}`, { entityType: { name: `Fixture type ${f.entityTypeId}` } });
+      if (!present['permission']) {
+        // A random request may have taken the name for another permission: free it first.
+        await call('DELETE', `/api/entity/type/${f.entityTypeId}/permission?name=fixture.read`);
+        await must('POST', `/api/entity/type/${f.entityTypeId}/permission/${f.permissionId}`, { permission: { name: 'fixture.read', isDefault: true } });
+      }
+      const entity = (id: string) => must('POST', `/api/entity/${id}`, { entity: { name: `Fixture entity ${id}`, type: { id: f.entityTypeId }, tenantId: f.tenantId } });
+      if (!present['entity']) await entity(f.entityId);
+      if (!present['recipient_entity']) await entity(f.recipientEntityId);
       if (!present['refresh_token']) {
         // A live refresh token of an active user and application. Best effort: undo what random requests may have done to the user, the application and the tenant.
         await call('PUT', `/api/user/${f.userId}?reactivate=true`);
@@ -200,6 +222,12 @@ export function existingId(fixtures: Fixtures, route: WriteRoute, param: string)
       return fixtures.refreshTokenId ?? randomUUID();
     case 'userActionId':
       return fixtures.userActionId;
+    case 'entityTypeId':
+      return fixtures.entityTypeId;
+    case 'permissionId':
+      return fixtures.permissionId;
+    case 'entityId':
+      return fixtures.entityId;
     case 'actionId':
       return fixtures.actionId;
     case 'keyId':

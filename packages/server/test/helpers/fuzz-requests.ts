@@ -84,7 +84,7 @@ const key = fc.oneof(
   fc.string({ maxLength: 10 }),
 );
 
-const wrappers = ['scope', 'tenant', 'application', 'user', 'registration', 'apiKey', 'key', 'role', 'search', 'users', 'userAction', 'action'];
+const wrappers = ['scope', 'tenant', 'application', 'user', 'registration', 'apiKey', 'key', 'role', 'search', 'users', 'userAction', 'action', 'entity', 'entityType', 'permission', 'grant'];
 
 /** Makes names and emails in the valid bodies unique, so that they stay valid after the first one is stored. */
 let sent = 0;
@@ -93,6 +93,15 @@ let sent = 0;
 function templates(path: string, f: Fixtures): readonly Record<string, unknown>[] {
   const n = ++sent;
   if (path.startsWith('/api/api-key')) return [{ apiKey: { metaData: { attributes: { description: 'fuzz' } }, permissions: { endpoints: { '/api/user': ['GET', 'POST'] } }, keyManager: false } }, { apiKey: { tenantId: f.tenantId, key: 'k'.repeat(40) } }];
+  if (path.startsWith('/api/entity/type/search')) return [{ search: { name: 'fixture*', orderBy: 'insertInstant DESC, name', startRow: 0, numberOfResults: 5 } }];
+  if (path.includes('/permission')) return [{ permission: { name: `fuzz.permission.${n}`, description: 'Fuzz', isDefault: false, data: { a: 1 } } }];
+  if (path.startsWith('/api/entity/type')) {
+    return [{ entityType: { name: `Fuzz type ${n}`, data: { a: 1 }, jwtConfiguration: { enabled: true, timeToLiveInSeconds: 60 }, permissions: [{ name: 'read', isDefault: true }] } }];
+  }
+  if (path.startsWith('/api/entity/grant/search')) return [{ search: { entityId: f.entityId, name: 'fixture*', orderBy: 'name DESC', numberOfResults: 5 } }, { search: { userId: f.userId } }];
+  if (path.startsWith('/api/entity/search')) return [{ search: { queryString: '*', numberOfResults: 5, sortFields: [{ name: 'name', order: 'desc' }] } }, { search: { ids: [f.entityId] } }];
+  if (path.endsWith('/grant')) return [{ grant: { recipientEntityId: f.recipientEntityId, permissions: ['fixture.read'], data: { a: 1 } } }, { grant: { userId: f.userId, permissions: [] } }];
+  if (path.startsWith('/api/entity')) return [{ entity: { name: `Fuzz entity ${n}`, type: { id: f.entityTypeId }, tenantId: f.tenantId, clientSecret: 'fuzz secret', parentId: f.recipientEntityId, data: { a: 1 } } }];
   if (path.includes('/scope')) return [{ scope: { name: `fuzz.scope.${n}`, description: 'Fuzz', defaultConsentMessage: 'Fuzz', required: false, data: { a: 1 } } }];
   if (path.includes('/role')) return [{ role: { name: `editor ${n}`, description: 'Edits', isDefault: false, isSuperRole: false } }];
   if (path.startsWith('/api/application')) {

@@ -3,7 +3,7 @@ import type { LoginCandidate } from '../../store/repositories/login-repository.t
 import type { UserActionLog } from '../../store/repositories/user-action-repository.ts';
 import type { Store } from '../../store/store.ts';
 import { lockoutStateOf, recordLoginFailure } from '../login-lockout.ts';
-import { hashPassword, verifyPassword, type StoredPassword } from '../passwords/verify-password.ts';
+import { hashPassword, nativeScheme, verifyPassword, type StoredPassword } from '../passwords/verify-password.ts';
 
 /** A login id and password that proved who the user is. The caller records the success (logins.recordSuccess). */
 export interface CredentialsAccepted {
@@ -22,6 +22,22 @@ export interface CredentialsAccepted {
  */
 export type CredentialsRefused = { readonly status: 404 | 410 | 423 } | { readonly status: 409; readonly actions: readonly UserActionLog[] };
 
+/**
+ * An argon2id hash at today's parameters of 32 random bytes that were thrown away: no password matches
+ * it, and checking one against it costs what a real check costs.
+ */
+const decoyPassword: StoredPassword = {
+  hash: '$argon2id$v=19$m=19456,t=2,p=1$HUuBPdqUIC843wT1FkoAtg$Y+TDYHaab61BrL9s6aDmNeu+o3nHINBqei3CWhxBujc',
+  scheme: nativeScheme,
+  factor: 2,
+  salt: undefined,
+};
+
+async function spendHash<T>(password: string, outcome: T): Promise<T> {
+  await verifyPassword(decoyPassword, password);
+  return outcome;
+}
+
 async function findCandidate(store: Store, loginId: string, tenantId: string | undefined, now: number): Promise<LoginCandidate | undefined> {
   const found = await store.repositories.logins.findCandidates(loginId, tenantId, now);
   if (found.length > 1) throw ApiError.general('TenantIdRequired', 'Users in several tenants have this login id: send X-FusionAuth-TenantId or an applicationId.');
@@ -36,13 +52,15 @@ async function findCandidate(store: Store, loginId: string, tenantId: string | u
  */
 export async function checkCredentials(store: Store, loginId: string, password: string, tenantId: string | undefined, now: number): Promise<CredentialsAccepted | CredentialsRefused> {
   const candidate = await findCandidate(store, loginId, tenantId, now);
-  if (candidate === undefined) return { status: 404 };
+  // An unknown user, one without a password and a locked one cost the same hash as a real check, so
+  // latency does not tell them apart from a wrong password (UI-H-04).
+  const stored = candidate?.user.active === true ? candidate.user.password : undefined;
+  if (candidate === undefined || stored === undefined) return spendHash(password, { status: 404 });
   const { user, tenant } = candidate;
-  if (!user.active || user.password === undefined) return { status: 404 };
   const lockout = lockoutStateOf(candidate.failures, now);
-  if (lockout === 'locked') return { status: 423 };
+  if (lockout === 'locked') return spendHash(password, { status: 423 });
 
-  const check = await verifyPassword(user.password, password);
+  const check = await verifyPassword(stored, password);
   if (!check.ok) {
     const policy = tenant.settings.failedAuthenticationConfiguration;
     await store.transaction((repositories) => recordLoginFailure(repositories, user.id, policy, now));

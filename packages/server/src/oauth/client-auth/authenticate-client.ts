@@ -1,9 +1,8 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { OAuthError } from '../../errors/oauth-error.ts';
 import type { KeyRing } from '../../keys/key-ring.ts';
 import type { Application } from '../../store/repositories/application-repository.ts';
 import type { Store } from '../../store/store.ts';
-import { unsealClientSecret } from '../../tenancy/client-secret.ts';
+import { clientSecretMatches, unsealClientSecret } from '../../tenancy/client-secret.ts';
 import type { OAuthParameters } from '../form-parameters.ts';
 
 export type ClientAuthenticationMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
@@ -40,12 +39,6 @@ function basicCredentials(authorization: string): { id: string; secret: string }
   }
 }
 
-/** Compares digests, so neither the length nor the content of the secret leaks through timing (TOK-14). */
-function secretMatches(expected: string, presented: string): boolean {
-  const digest = (value: string) => createHash('sha256').update(value).digest();
-  return timingSafeEqual(digest(expected), digest(presented));
-}
-
 /**
  * Who is calling the token, introspection or revocation endpoint: `client_secret_basic`,
  * `client_secret_post` or `none` (a client id alone). A secret, when sent, is always checked; whether
@@ -68,11 +61,11 @@ export async function authenticateClient(deps: ClientAuthenticationDeps, paramet
   const application = uuid.test(clientId) ? await deps.store.repositories.applications.find(clientId.toLowerCase()) : undefined;
   if (application === undefined || !application.active) {
     // The same work as a secret check, so an unknown client is not told apart by latency.
-    if (secret !== undefined) secretMatches('unknown client', secret);
+    if (secret !== undefined) clientSecretMatches('unknown client', secret);
     throw invalidClient('The client could not be authenticated.', viaBasic, 'invalid_client_id');
   }
   if (secret === undefined) return { application, method: 'none' };
-  if (!secretMatches(unsealClientSecret(deps.keyRing, application), secret)) {
+  if (!clientSecretMatches(unsealClientSecret(deps.keyRing, application), secret)) {
     throw invalidClient('The client could not be authenticated.', viaBasic, 'invalid_client_authentication');
   }
   return { application, method: viaBasic ? 'client_secret_basic' : 'client_secret_post' };

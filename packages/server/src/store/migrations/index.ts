@@ -8,6 +8,7 @@ import * as applicationScopes from './0006-application-scopes.ts';
 import * as userActions from './0007-user-actions.ts';
 import * as passwordAndVerificationIds from './0008-password-and-verification-ids.ts';
 import * as oauth from './0009-oauth.ts';
+import * as entities from './0010-entities.ts';
 
 /** Forward-only, in order. A migration that has shipped is never edited: add the next number. */
 const migrations: Record<string, Migration> = {
@@ -20,6 +21,7 @@ const migrations: Record<string, Migration> = {
   '0007-user-actions': userActions,
   '0008-password-and-verification-ids': passwordAndVerificationIds,
   '0009-oauth': oauth,
+  '0010-entities': entities,
 };
 
 export const migrationProvider: MigrationProvider = {

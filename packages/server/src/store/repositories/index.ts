@@ -3,6 +3,9 @@ import type { Database } from '../schema.ts';
 import { createApiKeyRepository } from './api-key-repository.ts';
 import { createApplicationRepository } from './application-repository.ts';
 import { createApplicationScopeRepository } from './application-scope-repository.ts';
+import { createEntityGrantRepository } from './entity-grant-repository.ts';
+import { createEntityRepository } from './entity-repository.ts';
+import { createEntityTypeRepository } from './entity-type-repository.ts';
 import { createInstanceRepository } from './instance-repository.ts';
 import { createLoginFailureRepository } from './login-failure-repository.ts';
 import { createOneTimeIdRepository } from './one-time-id-repository.ts';
@@ -38,6 +41,9 @@ export function createRepositories(db: Kysely<Database>) {
     authorizationCodes: createAuthorizationCodeRepository(db),
     oauthConsents: createOAuthConsentRepository(db),
     userActions: createUserActionRepository(db),
+    entityTypes: createEntityTypeRepository(db),
+    entities: createEntityRepository(db),
+    entityGrants: createEntityGrantRepository(db),
   };
 }
 

@@ -2,6 +2,7 @@ import { sql, type Expression, type ExpressionBuilder, type Kysely, type Selecta
 import type { StoredPassword } from '../../identity/passwords/verify-password.ts';
 import type { UserProfile } from '../../identity/users/user-profile.ts';
 import type { Database, RegistrationTable, UserTable } from '../schema.ts';
+import { likePattern } from '../like-pattern.ts';
 import { rethrowDuplicate } from '../store-errors.ts';
 import { registrationRowsOfUser, toRegistration, type Registration } from './registration-repository.ts';
 
@@ -82,12 +83,6 @@ function toRow(user: User) {
     insert_instant: user.insertInstant,
     last_update_instant: user.lastUpdateInstant,
   };
-}
-
-/** LIKE pattern for a query string: `*` becomes `%`, LIKE's own wildcards are escaped, no `*` means "contains". */
-function likePattern(queryString: string): string {
-  const escaped = queryString.toLowerCase().replace(/[\\%_]/g, (special) => `\\${special}`);
-  return escaped.includes('*') ? escaped.replace(/\*+/g, '%') : `%${escaped}%`;
 }
 
 function searchFilter(search: UserSearch) {

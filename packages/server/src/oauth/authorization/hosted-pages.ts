@@ -1,0 +1,77 @@
+/**
+ * The pages the authorization endpoints show, as view models. The oauth module decides what a page
+ * says; src/ui renders it (app.ts passes the renderer in, so this module never imports ui/).
+ */
+
+/** Form fields carried from one step to the next, in order. */
+export type HiddenFields = ReadonlyArray<readonly [name: string, value: string]>;
+
+interface PageBase {
+  /** Picks the tenant's theme. */
+  readonly tenantId: string | undefined;
+}
+
+export interface LoginPage extends PageBase {
+  readonly applicationName: string;
+  /** Where the form posts (same origin). */
+  readonly action: string;
+  readonly hidden: HiddenFields;
+  /** Prefill for the loginId field (login_hint, or what the user typed). */
+  readonly loginId: string | undefined;
+  readonly error: string | undefined;
+}
+
+export interface ConsentScope {
+  readonly name: string;
+  readonly message: string;
+  readonly detail: string | undefined;
+  /** Optional scopes get a checkbox; required ones are granted with the consent. */
+  readonly required: boolean;
+}
+
+export interface ConsentPage extends PageBase {
+  readonly applicationName: string;
+  /** Who is signed in (email or username), so the user sees which account consents. */
+  readonly account: string;
+  readonly action: string;
+  readonly hidden: HiddenFields;
+  readonly scopes: readonly ConsentScope[];
+}
+
+export interface ErrorPage extends PageBase {
+  readonly heading: string;
+  readonly message: string;
+  /** The OAuth error code, shown small for whoever debugs the client. */
+  readonly error: string | undefined;
+}
+
+export interface LogoutConfirmPage extends PageBase {
+  readonly applicationName: string | undefined;
+  readonly action: string;
+  readonly hidden: HiddenFields;
+}
+
+export interface LoggedOutPage extends PageBase {}
+
+/** OAuth 2.0 Form Post Response Mode: an auto-submitting form to the client's redirect URI. */
+export interface FormPostPage extends PageBase {
+  readonly action: string;
+  readonly fields: HiddenFields;
+}
+
+/** A rendered page and the inline style/script digests its Content-Security-Policy must allow. */
+export interface RenderedPage {
+  readonly body: string;
+  /** CSP hash sources, e.g. `'sha256-...'`. */
+  readonly styleHashes: readonly string[];
+  readonly scriptHashes: readonly string[];
+}
+
+export interface HostedPages {
+  login(page: LoginPage): RenderedPage;
+  consent(page: ConsentPage): RenderedPage;
+  error(page: ErrorPage): RenderedPage;
+  logoutConfirm(page: LogoutConfirmPage): RenderedPage;
+  loggedOut(page: LoggedOutPage): RenderedPage;
+  formPost(page: FormPostPage): RenderedPage;
+}
