@@ -25,6 +25,8 @@ export interface AccessTokenOptions {
   /** The refresh token id, stable across one-time-use rotation (FusionAuth's `sid`). */
   readonly sessionId?: string | undefined;
   readonly scope?: string | undefined;
+  /** The OAuth client the token was issued to (RFC 9068 `client_id`); the Login API names none. */
+  readonly clientId?: string | undefined;
   readonly now: number;
 }
 
@@ -52,6 +54,7 @@ export async function issueAccessToken(key: ActiveSigningKey, subject: AccessTok
     ...(subject.username === undefined ? {} : { preferred_username: subject.username }),
     ...(subject.registration === undefined ? {} : { applicationId: subject.registration.applicationId, roles: [...subject.registration.roles] }),
     ...(options.scope === undefined ? {} : { scope: options.scope }),
+    ...(options.clientId === undefined ? {} : { client_id: options.clientId }),
     ...(options.sessionId === undefined ? {} : { sid: options.sessionId }),
     auth_time: options.authTime,
     tid: subject.tenantId,

@@ -59,6 +59,7 @@ export async function issueGrantTokens(signingKeys: SigningKeys, context: GrantT
       authTime: Math.floor(grant.authenticatedInstant / 1000),
       sessionId: grant.id,
       scope: context.scopes.join(' '),
+      clientId: context.application.id,
       now: context.now,
     },
   );
