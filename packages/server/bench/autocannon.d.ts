@@ -11,6 +11,8 @@ declare module 'autocannon' {
     method?: string;
     headers?: Record<string, string>;
     body?: string;
+    /** Called once per connection when it is created. */
+    setupClient?: (client: { setBody(body: string): void; setHeaders(headers: Record<string, string>): void }) => void;
   }
 
   /** Percentile summary; latency values are milliseconds (whole ms: autocannon's histogram resolution). */

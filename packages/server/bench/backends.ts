@@ -1,12 +1,11 @@
 /** The servers measured: the embedded and PostgreSQL backends (start-up first, then load targets) and the Fastify baselines. */
-import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import type { Bench } from './context.ts';
-import { cliPath, serverDir } from './options.ts';
+import { serverDir } from './options.ts';
+import { createBenchDatabase, generateMasterKey } from './postgres-database.ts';
 import type { Results } from './report.ts';
 import { startupSample, summarize, warmRestarts } from './startup.ts';
 import type { LoadCase, LoadTarget } from './throughput.ts';
@@ -43,53 +42,21 @@ export async function embedded(bench: Bench, results: Results, targets: LoadTarg
 export async function postgres(bench: Bench, results: Results, targets: LoadTarget[]): Promise<void> {
   const { skip } = bench.options;
   const { cleanups } = bench.processes;
-  const adminUrl = bench.options.postgresUrl;
-  const database = `gatehouse_bench_${process.pid}_${Date.now()}`;
-  const admin = async (statement: string) => {
-    const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 5_000 });
-    await client.connect();
-    try {
-      await client.query(statement);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`create database ${database}`);
-  cleanups.push(async () => {
-    await admin(`drop database if exists ${database} with (force)`);
-    log(`dropped database ${database}`);
-  });
-  const url = new URL(adminUrl);
-  url.pathname = `/${database}`;
-
-  const keyResult = spawnSync(process.execPath, [cliPath, 'generate-master-key'], { encoding: 'utf8', timeout: 30_000 });
-  const masterKey = keyResult.stdout.trim();
-  if (keyResult.status !== 0 || masterKey === '') throw new Error(`generate-master-key failed: ${keyResult.stderr}`);
+  const database = await createBenchDatabase(bench.processes, bench.options.postgresUrl);
+  const masterKey = generateMasterKey();
 
   const dir = await mkdtemp(join(os.tmpdir(), 'gatehouse-bench-pg-'));
   cleanups.push(async () => {
     await rm(dir, { recursive: true, force: true });
   });
   const env = {
-    DATABASE_URL: url.toString(),
+    DATABASE_URL: database.url,
     GATEHOUSE_MASTER_KEY: masterKey,
     GATEHOUSE_DATA_DIR: join(dir, 'data'),
     GATEHOUSE_LOG_LEVEL: 'info',
   };
-  const databasePids = async () => {
-    const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 5_000 });
-    await client.connect();
-    try {
-      const { rows } = await client.query<{ pid: number }>('select pid from pg_stat_activity where datname = $1', [database]);
-      return rows.map((row) => row.pid);
-    } finally {
-      await client.end();
-    }
-  };
-  const reset = async () => {
-    await admin(`drop database if exists ${database} with (force)`);
-    await admin(`create database ${database}`);
-  };
+  const databasePids = database.pids;
+  const reset = database.reset;
   results.startup.postgres.first = summarize([await startupSample(bench, 'postgres first start', env, { reset, databasePids })]);
   results.startup.postgres.warm = await warmRestarts(bench, 'postgres warm restart', env, databasePids);
   // Both servers share the database (as nodes of a cluster would); each has its own data dir.

@@ -12,6 +12,8 @@ export interface LoadSpec {
   readonly method?: 'GET' | 'POST';
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: string;
+  /** One body per connection (connection i sends bodies[i % length]), e.g. a refresh token per simulated client. */
+  readonly bodies?: readonly string[];
 }
 
 export interface LoadOutput {
@@ -29,6 +31,14 @@ export interface LoadOutput {
   readonly loaderCpuSec: number;
 }
 
+function bodyPerConnection(bodies: readonly string[]): (client: { setBody(body: string): void }) => void {
+  let next = 0;
+  return (client) => {
+    client.setBody(bodies[next % bodies.length] ?? '');
+    next += 1;
+  };
+}
+
 if (import.meta.main) {
   const spec = JSON.parse(process.argv[2] ?? '{}') as LoadSpec;
   const result = await autocannon({
@@ -40,6 +50,7 @@ if (import.meta.main) {
     ...(spec.method === undefined ? {} : { method: spec.method }),
     ...(spec.headers === undefined ? {} : { headers: { ...spec.headers } }),
     ...(spec.body === undefined ? {} : { body: spec.body }),
+    ...(spec.bodies === undefined || spec.bodies.length === 0 ? {} : { setupClient: bodyPerConnection(spec.bodies) }),
   });
   const cpu = process.cpuUsage();
   const output: LoadOutput = {

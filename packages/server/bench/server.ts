@@ -61,8 +61,14 @@ export interface RunningServer {
 }
 
 export interface StartOptions {
-  /** `gatehouse` runs `src/cli.ts start`; a baseline variant runs bench/baseline-server.ts. */
-  readonly kind: 'gatehouse' | 'bare' | 'headers' | 'helmet';
+  /**
+   * `gatehouse` runs `src/cli.ts start`; a baseline variant runs bench/baseline-server.ts; `script` runs
+   * `script` (a file and its arguments), which must serve GET /api/status on BENCH_PORT.
+   */
+  readonly kind: 'gatehouse' | 'bare' | 'headers' | 'helmet' | 'script';
+  readonly script?: readonly string[];
+  /** Node options before the script, e.g. `--cpu-prof --cpu-prof-dir DIR`. */
+  readonly nodeArgs?: readonly string[];
   readonly env?: Record<string, string>;
   /** Send stdout to /dev/null instead of reading it (the logging-cost run). */
   readonly stdoutToDevNull?: boolean;
@@ -72,7 +78,8 @@ export interface StartOptions {
 export async function startServer(processes: Processes, options: StartOptions): Promise<RunningServer> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const argv = options.kind === 'gatehouse' ? [cliPath, 'start'] : [baselinePath, options.kind];
+  const script = options.kind === 'gatehouse' ? [cliPath, 'start'] : options.kind === 'script' ? (options.script ?? []) : [baselinePath, options.kind];
+  const argv = [...(options.nodeArgs ?? []), ...script];
   const env = serverEnv({
     ...options.env,
     GATEHOUSE_PORT: String(port),

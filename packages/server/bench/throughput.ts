@@ -57,8 +57,13 @@ export interface LoadRow extends LoadRun {
   readonly runs: readonly LoadRun[];
 }
 
-async function runAutocannon(bench: Bench, url: string, pipelining: number, seconds: number, serverPid: number, databasePids: readonly number[]): Promise<LoadRun> {
-  const spec: LoadSpec = { url, connections: bench.options.connections, pipelining, durationSec: seconds };
+/** Extra request settings for a load run: method, headers, body or bodies, and a connection count other than the run's. */
+export type LoadRequest = Omit<LoadSpec, 'url' | 'pipelining' | 'durationSec' | 'connections'> & { readonly connections?: number };
+
+export async function runAutocannon(
+  bench: Bench, url: string, pipelining: number, seconds: number, serverPid: number, databasePids: readonly number[], request: LoadRequest = {},
+): Promise<LoadRun> {
+  const spec: LoadSpec = { url, connections: bench.options.connections, pipelining, durationSec: seconds, ...request };
   const child = track(bench.processes, spawn(process.execPath, [loadPath, JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'pipe'] }));
   const sampler = sampleCpu({ server: serverPid, loader: child.pid, database: databasePids, system: systemPid, steal: stealPid });
   let stdout = '';
@@ -88,7 +93,7 @@ async function runAutocannon(bench: Bench, url: string, pipelining: number, seco
   };
 }
 
-function others(cpu: Record<string, number | undefined>): number | undefined {
+export function others(cpu: Record<string, number | undefined>): number | undefined {
   const { system, server, loader, database } = cpu;
   return system === undefined || server === undefined || loader === undefined ? undefined : Math.max(0, system - server - loader - (database ?? 0));
 }
