@@ -18,6 +18,7 @@ import type { SigningKeys } from './keys/signing-keys.ts';
 import { registerJwks } from './oauth/endpoints/jwks.ts';
 import { oauthRoutes } from './oauth/oauth-routes.ts';
 import type { Store } from './store/store.ts';
+import { createSettingsCache } from './tenancy/settings-cache.ts';
 import { createHostedPages } from './ui/hosted-pages.ts';
 import { registerUiAssets } from './ui/stylesheet.ts';
 
@@ -61,7 +62,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerRetrievePublicKey(app, { store: deps.store, signingKeys: deps.signingKeys });
   registerGetOpenApi(app, { openApi });
   registerUiAssets(app);
-  await app.register(oauthRoutes, { store: deps.store, keyRing: deps.keyRing, signingKeys: deps.signingKeys, now, pages: createHostedPages() });
+  const settings = createSettingsCache({ repositories: deps.store.repositories, now });
+  // A change made through this node shows at once: any successful write to the management API (or a
+  // dynamic client registration) drops the cached applications and tenants.
+  app.addHook('onResponse', async (request, reply) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD' && reply.statusCode < 400 && (request.url.startsWith('/api/') || request.url.startsWith('/oauth2/register'))) settings.clear();
+  });
+  await app.register(oauthRoutes, { store: deps.store, keyRing: deps.keyRing, signingKeys: deps.signingKeys, settings, now, pages: createHostedPages() });
   await app.register(managementApi, { prefix: '/api', store: deps.store, keyRing: deps.keyRing, signingKeys: deps.signingKeys, now });
 
   return app;

@@ -22,6 +22,7 @@ import { registerDeleteApplicationScope } from './application/delete-application
 import { registerRetrieveApplication } from './application/retrieve-application.ts';
 import { registerRetrieveApplicationScope } from './application/retrieve-application-scope.ts';
 import { registerRetrieveOAuthConfiguration } from './application/retrieve-oauth-configuration.ts';
+import { registerRotateClientSecret } from './application/rotate-client-secret.ts';
 import { registerUpdateApplication } from './application/update-application.ts';
 import { registerUpdateApplicationRole } from './application/update-application-role.ts';
 import { registerUpdateApplicationScope } from './application/update-application-scope.ts';
@@ -109,6 +110,7 @@ export async function managementApi(app: FastifyInstance, deps: ManagementApiDep
   registerUpdateApplication(app, applicationDeps);
   registerDeleteApplication(app, applicationDeps);
   registerRetrieveOAuthConfiguration(app, applicationDeps);
+  registerRotateClientSecret(app, applicationDeps);
   registerCreateApplicationRole(app, applicationDeps);
   registerUpdateApplicationRole(app, applicationDeps);
   registerDeleteApplicationRole(app, applicationDeps);

@@ -14,7 +14,7 @@ function sendApiError(reply: FastifyReply, error: ApiError): FastifyReply {
   return body === undefined ? reply.send() : reply.send(body);
 }
 
-function sendOAuthError(reply: FastifyReply, error: OAuthError): FastifyReply {
+export function sendOAuthError(reply: FastifyReply, error: OAuthError): FastifyReply {
   reply.code(error.status).header('cache-control', 'no-store').header('pragma', 'no-cache');
   // RFC 6749 §5.2: a failed client authentication via the Authorization header gets a challenge.
   if (error.status === 401) reply.header('www-authenticate', error.challenge ?? 'Basic realm="gatehouse"');

@@ -30,7 +30,7 @@ export interface IssuedRefreshToken {
 const minute = 60_000;
 
 /** Expiry under the policy: Fixed counts from the start, sliding windows from the last use (capped for WithMaximumLifetime). */
-function expiration(policy: RefreshPolicy, startInstant: number, now: number): number {
+export function expiration(policy: RefreshPolicy, startInstant: number, now: number): number {
   const ttl = policy.refreshTokenTimeToLiveInMinutes * minute;
   switch (policy.refreshTokenExpirationPolicy) {
     case 'Fixed':

@@ -2,10 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import type { KeyRing } from '../keys/key-ring.ts';
 import type { SigningKeys } from '../keys/signing-keys.ts';
 import type { Store } from '../store/store.ts';
+import type { SettingsCache } from '../tenancy/settings-cache.ts';
 import { registerToken } from './endpoints/token.ts';
+import { registerDeviceAuthorize } from './endpoints/device-authorize.ts';
 import { registerDiscovery } from './endpoints/discovery.ts';
 import { registerIntrospect } from './endpoints/introspect.ts';
 import { registerRevoke } from './endpoints/revoke.ts';
+import { registrationEndpoints } from './endpoints/register.ts';
 import { registerUserinfo } from './endpoints/userinfo.ts';
 import { createAccessTokenVerifier } from './tokens/access-token-verifier.ts';
 import { hostedEndpoints } from './authorization/hosted-endpoints.ts';
@@ -15,6 +18,8 @@ export interface OAuthRoutesDeps {
   readonly store: Store;
   readonly keyRing: KeyRing;
   readonly signingKeys: SigningKeys;
+  /** Applications and tenants cached for the hot paths (see tenancy/settings-cache.ts). */
+  readonly settings: SettingsCache;
   readonly now: () => number;
   /** The hosted login, consent, error and logout pages (rendered by src/ui). */
   readonly pages: HostedPages;
@@ -27,10 +32,12 @@ export interface OAuthRoutesDeps {
  */
 export async function oauthRoutes(app: FastifyInstance, deps: OAuthRoutesDeps): Promise<void> {
   registerToken(app, deps);
+  registerDeviceAuthorize(app, deps);
   const accessTokens = createAccessTokenVerifier(deps);
   registerUserinfo(app, { accessTokens });
   registerIntrospect(app, { ...deps, accessTokens });
   registerRevoke(app, { ...deps, accessTokens });
   registerDiscovery(app, deps);
+  await app.register(registrationEndpoints, deps);
   await app.register(hostedEndpoints, deps);
 }

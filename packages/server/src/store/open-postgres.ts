@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { prepareStatements } from './prepared-statements.ts';
 import { int8Oid, parseInt8 } from './result-types.ts';
 import type { Database } from './schema.ts';
 import { createStore, type Store } from './store.ts';
@@ -21,6 +22,7 @@ export function openPostgres(url: string, poolSize: number): Store {
   });
   // An idle client losing its server must not crash the process; the next query reports the failure.
   pool.on('error', () => undefined);
+  prepareStatements(pool);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return createStore('postgres', db, async () => undefined);
 }

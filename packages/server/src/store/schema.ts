@@ -256,6 +256,25 @@ export interface OAuthConsentTable {
   expiration_instant: number;
 }
 
+export interface DeviceCodeTable {
+  id: string;
+  /** SHA-256 of the device code. */
+  device_code_hash: Buffer;
+  /** Normalized: uppercase, no separators. */
+  user_code: string;
+  tenant_id: string;
+  application_id: string;
+  /** Space-separated, as requested. */
+  scope: string;
+  status: 'pending' | 'approved' | 'denied' | 'redeemed';
+  grant_id: string | null;
+  interval_seconds: number;
+  last_polled_instant: number | null;
+  insert_instant: number;
+  expiration_instant: number;
+  decided_instant: number | null;
+}
+
 export interface EntityTypeTable {
   id: string;
   name: string;
@@ -304,6 +323,15 @@ export interface EntityGrantTable {
   last_update_instant: number;
 }
 
+/** An application registered through RFC 7591; its RFC 7592 registration access token, hashed. */
+export interface ClientRegistrationTable {
+  application_id: string;
+  /** SHA-256 of the registration access token. */
+  token_hash: Buffer;
+  insert_instant: number;
+  last_update_instant: number;
+}
+
 export interface Database {
   instance: InstanceTable;
   tenants: TenantTable;
@@ -327,4 +355,6 @@ export interface Database {
   entity_type_permissions: EntityTypePermissionTable;
   entities: EntityTable;
   entity_grants: EntityGrantTable;
+  device_codes: DeviceCodeTable;
+  client_registrations: ClientRegistrationTable;
 }

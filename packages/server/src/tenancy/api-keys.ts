@@ -26,13 +26,19 @@ export interface CreatedApiKey {
 
 export const minimumApiKeyLength = 16;
 
+/** The dynamic client registration endpoint: a key allowed to POST there is an initial access token. */
+export const registrationEndpointPath = '/oauth2/register';
+
 function validate(input: NewApiKey, now: number): void {
   const errors = new FieldErrors();
   if (input.key !== undefined && input.key.length < minimumApiKeyLength) {
     errors.add('apiKey.key', 'tooShort', `apiKey.key must be at least ${minimumApiKeyLength} characters.`);
   }
   for (const [endpoint, methods] of Object.entries(input.permissions ?? {})) {
-    if (!endpoint.startsWith('/api/')) errors.add('apiKey.permissions.endpoints', 'invalid', `Endpoint ${endpoint} is not an /api/ path.`);
+    // Besides the management API, a key may be an RFC 7591 initial access token for /oauth2/register.
+    if (!endpoint.startsWith('/api/') && endpoint.replace(/\/+$/, '') !== registrationEndpointPath) {
+      errors.add('apiKey.permissions.endpoints', 'invalid', `Endpoint ${endpoint} is neither an /api/ path nor ${registrationEndpointPath}.`);
+    }
     for (const method of methods) {
       if (!(httpMethods as readonly string[]).includes(method.toUpperCase())) {
         errors.add('apiKey.permissions.endpoints', 'invalid', `Method ${method} of ${endpoint} is not one of ${httpMethods.join(', ')}.`);

@@ -7,6 +7,8 @@ const seconds = (fallback: number, maximum = 31_536_000) => ({ type: 'integer', 
 export const refreshTokenUsagePolicies = ['Reusable', 'OneTimeUse'] as const;
 export const refreshTokenExpirationPolicies = ['Fixed', 'SlidingWindow', 'SlidingWindowWithMaximumLifetime'] as const;
 export const expiryUnits = ['MINUTES', 'HOURS', 'DAYS', 'WEEKS', 'MONTHS', 'YEARS'] as const;
+/** FusionAuth's SecureGeneratorType. */
+export const secureGeneratorTypes = ['randomAlpha', 'randomAlphaNumeric', 'randomBytes', 'randomDigits'] as const;
 
 export const jwtConfigurationSchema = {
   type: 'object',
@@ -64,6 +66,16 @@ export const tenantSchema = {
         authorizationGrantIdTimeToLiveInSeconds: seconds(30, 600),
         changePasswordIdTimeToLiveInSeconds: seconds(600),
         deviceCodeTimeToLiveInSeconds: seconds(300),
+        // The device grant's user codes (see oauth/device/user-code.ts): at least 6 characters.
+        deviceUserCodeIdGenerator: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            length: { type: 'integer', minimum: 6, maximum: 32, default: 6 },
+            type: { type: 'string', enum: secureGeneratorTypes, default: 'randomAlphaNumeric' },
+          },
+        },
         emailVerificationIdTimeToLiveInSeconds: seconds(86_400),
         externalAuthenticationIdTimeToLiveInSeconds: seconds(300),
         loginIntentTimeToLiveInSeconds: seconds(1800),
@@ -112,6 +124,20 @@ export const tenantSchema = {
       additionalProperties: false,
       default: {},
       properties: { requireAuthentication: { type: 'boolean', default: true } },
+    },
+    oauthConfiguration: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        // Gatehouse extension (RFC 7591): see docs/oauth.md, "Dynamic client registration".
+        dynamicClientRegistration: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: { enabled: { type: 'boolean', default: true }, requireInitialAccessToken: { type: 'boolean', default: true } },
+        },
+      },
     },
     data: { type: 'object', default: {} },
   },

@@ -1,4 +1,4 @@
-import type { refreshTokenExpirationPolicies, refreshTokenUsagePolicies } from './tenant-schema.ts';
+import type { refreshTokenExpirationPolicies, refreshTokenUsagePolicies, secureGeneratorTypes } from './tenant-schema.ts';
 
 export interface JwtConfiguration {
   readonly enabled: boolean;
@@ -18,6 +18,18 @@ export interface JwtConfiguration {
   readonly idTokenKeyId?: string;
 }
 
+/** FusionAuth's SecureGeneratorConfiguration. */
+export interface SecureGeneratorConfiguration {
+  readonly length: number;
+  readonly type: (typeof secureGeneratorTypes)[number];
+}
+
+/** The lifetimes of one-time identifiers (`...TimeToLiveInSeconds`) and how some of them are generated. */
+export interface ExternalIdentifierConfiguration {
+  readonly [timeToLive: `${string}TimeToLiveInSeconds`]: number;
+  readonly deviceUserCodeIdGenerator: SecureGeneratorConfiguration;
+}
+
 /** A tenant's settings after validation: every default filled in (see tenant-schema.ts). */
 export interface TenantSettings {
   readonly name: string;
@@ -25,7 +37,7 @@ export interface TenantSettings {
   readonly logoutURL?: string;
   readonly httpSessionMaxInactiveInterval: number;
   readonly jwtConfiguration: JwtConfiguration;
-  readonly externalIdentifierConfiguration: Readonly<Record<string, number>>;
+  readonly externalIdentifierConfiguration: ExternalIdentifierConfiguration;
   readonly emailConfiguration: { readonly verifyEmail: boolean; readonly implicitEmailVerificationAllowed: boolean };
   readonly failedAuthenticationConfiguration: {
     readonly tooManyAttempts: number;
@@ -43,5 +55,9 @@ export interface TenantSettings {
     readonly validateOnLogin: boolean;
   };
   readonly loginConfiguration: { readonly requireAuthentication: boolean };
+  /** Optional: tenants stored before it existed lack it (read with the defaults: enabled, token required). */
+  readonly oauthConfiguration?: {
+    readonly dynamicClientRegistration: { readonly enabled: boolean; readonly requireInitialAccessToken: boolean };
+  };
   readonly data: Readonly<Record<string, unknown>>;
 }

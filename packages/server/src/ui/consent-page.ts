@@ -4,7 +4,7 @@ import { html } from './html.ts';
 import { layout } from './layout.ts';
 import type { Theme } from './theme.ts';
 
-function scopeItem(scope: ConsentScope) {
+export function scopeItem(scope: ConsentScope) {
   const text = html`<span>${scope.message}${scope.detail === undefined ? '' : html`<span class="detail">${scope.detail}</span>`}</span>`;
   // Required scopes come with the consent itself: a checked, disabled box (disabled inputs are not posted).
   const box = scope.required

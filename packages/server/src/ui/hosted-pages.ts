@@ -1,5 +1,6 @@
 import type { HostedPages } from '../oauth/authorization/hosted-pages.ts';
 import { renderConsentPage } from './consent-page.ts';
+import { renderDeviceCodePage, renderDeviceConfirmPage, renderDeviceDonePage } from './device-page.ts';
 import { renderErrorPage } from './error-page.ts';
 import { renderFormPostPage } from './form-post-page.ts';
 import { renderLoginPage } from './login-page.ts';
@@ -21,5 +22,8 @@ export function createHostedPages(options: HostedPagesOptions = {}): HostedPages
     logoutConfirm: (page) => renderLogoutConfirmPage(theme(page.tenantId), page),
     loggedOut: (page) => renderLoggedOutPage(theme(page.tenantId), page),
     formPost: (page) => renderFormPostPage(theme(page.tenantId), page),
+    deviceCode: (page) => renderDeviceCodePage(theme(page.tenantId), page),
+    deviceConfirm: (page) => renderDeviceConfirmPage(theme(page.tenantId), page),
+    deviceDone: (page) => renderDeviceDonePage(theme(page.tenantId), page),
   };
 }

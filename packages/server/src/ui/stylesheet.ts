@@ -21,6 +21,7 @@ ul.scopes li:last-child{border-bottom:1px solid #e4e7ec}
 ul.scopes label{display:flex;gap:.5rem;align-items:flex-start;margin:0;font-weight:400}
 ul.scopes .detail{display:block;color:var(--gh-muted);font-size:.875rem}
 code{font-size:.875rem;overflow-wrap:anywhere}
+.user-code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:1.375rem;font-weight:600;letter-spacing:.12em;text-align:center;text-transform:uppercase}
 `;
 
 export const stylesheetPath = '/ui/gatehouse.css';

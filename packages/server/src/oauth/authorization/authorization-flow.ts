@@ -2,10 +2,12 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { OAuthError } from '../../errors/oauth-error.ts';
 import { liveSsoSession } from '../../identity/sessions/sso-sessions.ts';
 import type { SigningKeys } from '../../keys/signing-keys.ts';
+import type { Application } from '../../store/repositories/application-repository.ts';
 import type { ApplicationScope } from '../../store/repositories/application-scope-repository.ts';
 import type { Registration } from '../../store/repositories/registration-repository.ts';
 import type { SsoSession } from '../../store/repositories/sso-session-repository.ts';
 import type { User } from '../../store/repositories/user-repository.ts';
+import type { SettingsCache } from '../../tenancy/settings-cache.ts';
 import type { Store } from '../../store/store.ts';
 import type { AuthorizationRequest } from './authorization-request.ts';
 import { authorizationResponse, errorResponse } from './authorization-response.ts';
@@ -21,6 +23,8 @@ import { issueAuthorization } from './issue-authorization.ts';
 export interface AuthorizationDeps {
   readonly store: Store;
   readonly signingKeys: SigningKeys;
+  /** Applications and tenants cached for a few seconds (tenancy/settings-cache.ts). */
+  readonly settings: SettingsCache;
   readonly pages: HostedPages;
   readonly now: () => number;
 }
@@ -39,10 +43,9 @@ export const consentPath = '/oauth2/consent';
  * and users an action prevents from logging in, lose their SSO (they meet the login page, which says why).
  */
 export async function sessionSubject(store: Store, session: SsoSession, now: number): Promise<SessionSubject | undefined> {
-  const found = await store.repositories.users.findWithRegistrations(session.userId);
-  if (found === undefined || !found.user.active || (found.user.expiry !== undefined && found.user.expiry <= now)) return undefined;
-  if ((await store.repositories.userActions.findPreventingLogin(found.user.id, now)).length > 0) return undefined;
-  return found;
+  const found = await store.repositories.logins.findSessionUser(session.userId, now);
+  if (found === undefined || !found.user.active || found.loginPrevented || (found.user.expiry !== undefined && found.user.expiry <= now)) return undefined;
+  return { user: found.user, registrations: found.registrations };
 }
 
 /** The carried authorization parameters plus the form's CSRF token. */
@@ -60,7 +63,7 @@ export function sendLoginPage(
   request: FastifyRequest,
   reply: FastifyReply,
   authorization: AuthorizationRequest,
-  options: { readonly loginId?: string | undefined; readonly error?: string | undefined; readonly status?: number } = {},
+  options: { readonly loginId?: string | undefined; readonly error?: string | undefined; readonly status?: number | undefined } = {},
 ): FastifyReply {
   const page = deps.pages.login({
     tenantId: authorization.tenant.id,
@@ -143,6 +146,17 @@ export interface Completion {
   readonly consentedScopes?: readonly string[];
 }
 
+/** 403 for a user not registered to a `requireRegistration` application (FusionAuth would offer self-service registration). */
+export function sendRegistrationRequired(deps: Pick<AuthorizationDeps, 'pages'>, reply: FastifyReply, application: Application): FastifyReply {
+  const page = deps.pages.error({
+    tenantId: application.tenantId,
+    heading: 'Not registered',
+    message: `Your account is not registered for ${application.settings.name}. Ask its administrator for access.`,
+    error: 'registration_required',
+  });
+  return sendPage(reply, page, { status: 403, application });
+}
+
 /**
  * The user is known: requireRegistration, then consent, then the code or tokens. prompt=none never shows
  * a page: it gets interaction_required or consent_required instead (OIDC Core §3.1.2.6).
@@ -154,13 +168,7 @@ export async function completeAuthorization(deps: AuthorizationDeps, request: Fa
   const registration = subject.registrations.find((candidate) => candidate.applicationId === authorization.application.id);
   if (registration === undefined && authorization.application.settings.oauthConfiguration.requireRegistration) {
     if (silent) return sendRedirectedError(deps, request, reply, authorization, new OAuthError('interaction_required', 'The user is not registered to this application.', 400, { reason: 'registration_required' }));
-    const page = deps.pages.error({
-      tenantId: authorization.tenant.id,
-      heading: 'Not registered',
-      message: `Your account is not registered for ${authorization.application.settings.name}. Ask its administrator for access.`,
-      error: 'registration_required',
-    });
-    return sendPage(reply, page, { status: 403, application: authorization.application });
+    return sendRegistrationRequired(deps, reply, authorization.application);
   }
   let scopes = completion.consentedScopes;
   if (scopes === undefined) {

@@ -1,7 +1,7 @@
+import type { SettingsCache } from '../../tenancy/settings-cache.ts';
 import { OAuthError } from '../../errors/oauth-error.ts';
 import type { Application } from '../../store/repositories/application-repository.ts';
 import type { ApplicationScope } from '../../store/repositories/application-scope-repository.ts';
-import type { Repositories } from '../../store/repositories/index.ts';
 import type { Tenant } from '../../store/repositories/tenant-repository.ts';
 import { oauthParameters, type OAuthParameters } from '../form-parameters.ts';
 import { isPkceValue } from '../pkce.ts';
@@ -120,15 +120,15 @@ function untrusted(error: 'invalid_request' | 'invalid_client', description: str
  * OAuthError for Gatehouse's own error page: a client that is unknown, or a redirect URI it did not
  * register, never receives a redirect.
  */
-export async function trustedClient(repositories: Pick<Repositories, 'applications' | 'tenants'>, read: ReadParameters): Promise<TrustedClient> {
+export async function trustedClient(settings: Pick<SettingsCache, 'application' | 'tenant'>, read: ReadParameters): Promise<TrustedClient> {
   const { parameters, duplicated } = read;
   if (duplicated.includes('client_id') || duplicated.includes('redirect_uri')) {
     throw untrusted('invalid_request', `The ${duplicated.includes('client_id') ? 'client_id' : 'redirect_uri'} parameter was sent more than once.`, 'duplicate_parameter');
   }
   const clientId = parameters.get('client_id');
   if (clientId === undefined) throw untrusted('invalid_request', 'The client_id parameter is required.', 'missing_client_id');
-  const application = uuid.test(clientId) ? await repositories.applications.find(clientId.toLowerCase()) : undefined;
-  const tenant = application?.active === true ? await repositories.tenants.find(application.tenantId) : undefined;
+  const application = uuid.test(clientId) ? await settings.application(clientId.toLowerCase()) : undefined;
+  const tenant = application?.active === true ? await settings.tenant(application.tenantId) : undefined;
   if (application === undefined || tenant === undefined) throw untrusted('invalid_client', 'No active application has this client_id.', 'invalid_client_id');
   const redirectUri = parameters.get('redirect_uri');
   // OIDC Core §3.1.2.1 requires it; REDIR-05 [P]: refused even when only one URL is registered.

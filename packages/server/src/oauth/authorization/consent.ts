@@ -12,9 +12,12 @@ import type { AuthorizationRequest } from './authorization-request.ts';
  * rememberOAuthScopeConsentChoiceTimeToLiveInSeconds), NeverPrompt never asks. prompt=consent asks
  * even when a decision is remembered (OIDC Core §3.1.2.1).
  */
+/** What consent looks at in a request: the client, the scopes it asks for, and prompt=consent (the device flow has no prompt). */
+export type ConsentRequest = Pick<AuthorizationRequest, 'application' | 'scopes' | 'prompt'>;
+
 export type ConsentDecision = { readonly needed: false; readonly scopes: readonly string[] } | { readonly needed: true };
 
-export async function consentDecision(repositories: Pick<Repositories, 'oauthConsents'>, request: AuthorizationRequest, userId: string, now: number): Promise<ConsentDecision> {
+export async function consentDecision(repositories: Pick<Repositories, 'oauthConsents'>, request: ConsentRequest, userId: string, now: number): Promise<ConsentDecision> {
   const oauth = request.application.settings.oauthConfiguration;
   if (oauth.relationship !== 'ThirdParty' || oauth.consentMode === 'NeverPrompt') return { needed: false, scopes: request.scopes };
   if (oauth.consentMode === 'AlwaysPrompt' || request.prompt.has('consent')) return { needed: true };
@@ -40,7 +43,7 @@ function isRequired(application: Application, custom: ApplicationScope | undefin
 }
 
 /** The consent page's lines: FusionAuth's messages for built-in scopes, the application's consent messages for its own. */
-export function consentScopes(request: AuthorizationRequest, custom: ReadonlyMap<string, ApplicationScope>): ConsentScope[] {
+export function consentScopes(request: ConsentRequest, custom: ReadonlyMap<string, ApplicationScope>): ConsentScope[] {
   return request.scopes.map((name) => {
     const scope = custom.get(name);
     return {
@@ -53,12 +56,12 @@ export function consentScopes(request: AuthorizationRequest, custom: ReadonlyMap
 }
 
 /** The scopes granted by a consent: the required ones, and the optional ones the user left ticked. */
-export function grantedScopes(request: AuthorizationRequest, custom: ReadonlyMap<string, ApplicationScope>, chosen: ReadonlySet<string>): string[] {
+export function grantedScopes(request: ConsentRequest, custom: ReadonlyMap<string, ApplicationScope>, chosen: ReadonlySet<string>): string[] {
   return request.scopes.filter((name) => isRequired(request.application, custom.get(name), name) || chosen.has(name));
 }
 
 /** RememberDecision: the granted scopes are remembered for the tenant's consent TTL. */
-export async function rememberConsent(repositories: Pick<Repositories, 'oauthConsents'>, tenant: Tenant, request: AuthorizationRequest, userId: string, scopes: readonly string[], now: number): Promise<void> {
+export async function rememberConsent(repositories: Pick<Repositories, 'oauthConsents'>, tenant: Tenant, request: ConsentRequest, userId: string, scopes: readonly string[], now: number): Promise<void> {
   if (request.application.settings.oauthConfiguration.consentMode !== 'RememberDecision') return;
   const ttlSeconds = tenant.settings.externalIdentifierConfiguration['rememberOAuthScopeConsentChoiceTimeToLiveInSeconds'] ?? 2_592_000;
   await repositories.oauthConsents.save({ userId, applicationId: request.application.id, scopes: [...scopes], insertInstant: now, expirationInstant: now + ttlSeconds * 1000 });

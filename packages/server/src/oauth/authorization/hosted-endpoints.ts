@@ -6,9 +6,11 @@ import { frameworkError } from '../../http/request-errors.ts';
 import { registerAuthorize } from '../endpoints/authorize.ts';
 import { registerAuthorizeConsent } from '../endpoints/authorize-consent.ts';
 import { registerAuthorizeLogin } from '../endpoints/authorize-login.ts';
+import { registerDeviceVerification } from '../endpoints/device-verification.ts';
 import { registerLogout } from '../endpoints/logout.ts';
 import type { AuthorizationDeps } from './authorization-flow.ts';
 import { sendPage } from './hosted-reply.ts';
+import { createPasswordSignIn } from './password-sign-in.ts';
 
 const headings: Readonly<Record<string, string>> = {
   invalid_client: 'Unknown application',
@@ -17,10 +19,11 @@ const headings: Readonly<Record<string, string>> = {
 };
 
 /**
- * The browser-facing endpoints (authorize, the login and consent forms, logout) in one encapsulated
- * context: cookies and the login rate limiter are registered here only, and every failure that cannot be
- * redirected to a trusted client — an unknown client, an unregistered redirect URI, a bad form — is
- * Gatehouse's own HTML error page, never a redirect (REDIR-01/02) and never a JSON body.
+ * The browser-facing endpoints (authorize, the login and consent forms, logout, the device verification
+ * page) in one encapsulated context: cookies and the rate limiters are registered here only (one sign-in
+ * throttle for every login form), and every failure that cannot be redirected to a trusted client — an
+ * unknown client, an unregistered redirect URI, a bad form — is Gatehouse's own HTML error page, never a
+ * redirect (REDIR-01/02) and never a JSON body (the device validate endpoint, JSON, answers its own).
  */
 export async function hostedEndpoints(app: FastifyInstance, deps: AuthorizationDeps): Promise<void> {
   await app.register(fastifyCookie);
@@ -44,7 +47,9 @@ export async function hostedEndpoints(app: FastifyInstance, deps: AuthorizationD
   });
 
   registerAuthorize(app, deps);
-  registerAuthorizeLogin(app, deps);
+  const signIn = createPasswordSignIn(app, deps);
+  registerAuthorizeLogin(app, deps, signIn);
   registerAuthorizeConsent(app, deps);
   registerLogout(app, deps);
+  registerDeviceVerification(app, deps, signIn);
 }

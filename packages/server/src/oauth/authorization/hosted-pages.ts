@@ -59,6 +59,32 @@ export interface FormPostPage extends PageBase {
   readonly fields: HiddenFields;
 }
 
+/** The device verification page's code entry form (RFC 8628 §3.3). */
+export interface DeviceCodePage extends PageBase {
+  readonly action: string;
+  readonly hidden: HiddenFields;
+  /** Prefill: the code of verification_uri_complete, or what the user typed. */
+  readonly userCode: string | undefined;
+  readonly error: string | undefined;
+}
+
+/** What the user approves for a device (RFC 8628 §5.4): the client, the code its device shows, the scopes. */
+export interface DeviceConfirmPage extends PageBase {
+  readonly applicationName: string;
+  readonly account: string;
+  /** Formatted for reading, as the device may show it. */
+  readonly userCode: string;
+  readonly action: string;
+  readonly hidden: HiddenFields;
+  readonly scopes: readonly ConsentScope[];
+}
+
+/** The end of the device verification: back to the device. */
+export interface DeviceDonePage extends PageBase {
+  readonly applicationName: string;
+  readonly approved: boolean;
+}
+
 /** A rendered page and the inline style/script digests its Content-Security-Policy must allow. */
 export interface RenderedPage {
   readonly body: string;
@@ -74,4 +100,7 @@ export interface HostedPages {
   logoutConfirm(page: LogoutConfirmPage): RenderedPage;
   loggedOut(page: LoggedOutPage): RenderedPage;
   formPost(page: FormPostPage): RenderedPage;
+  deviceCode(page: DeviceCodePage): RenderedPage;
+  deviceConfirm(page: DeviceConfirmPage): RenderedPage;
+  deviceDone(page: DeviceDonePage): RenderedPage;
 }

@@ -47,7 +47,7 @@ function userState(authorized: Authorized): string {
 }
 
 /**
- * The success response's parameters. For `code`: a grant and its code, in one transaction; the code is
+ * The success response's parameters. For `code`: a grant and its code, in one statement; the code is
  * 256 random bits and only its SHA-256 is stored, with what the token request must repeat (redirect URI,
  * PKCE challenge) and the nonce for the ID token. For the implicit types: a grant and its tokens, no
  * refresh token (RFC 6749 §4.2.2); the ID token's at_hash covers the access token returned beside it.
@@ -57,18 +57,15 @@ export async function issueAuthorization(deps: { readonly store: Store; readonly
   if (request.responseType === 'code') {
     const grant = newGrant(authorized, 'authorization_code', now);
     const code = generateAuthorizationCode();
-    await deps.store.transaction(async (repositories) => {
-      await repositories.oauthGrants.insert(grant);
-      await repositories.authorizationCodes.insert({
-        codeHash: hashAuthorizationCode(code),
-        grantId: grant.id,
-        redirectUri: request.redirectUri,
-        nonce: request.nonce,
-        codeChallenge: request.codeChallenge,
-        codeChallengeMethod: request.codeChallengeMethod,
-        expirationInstant: now + codeTimeToLiveMillis(request),
-        consumedInstant: undefined,
-      });
+    await deps.store.repositories.tokenExchange.insertGrantWithCode(grant, {
+      codeHash: hashAuthorizationCode(code),
+      grantId: grant.id,
+      redirectUri: request.redirectUri,
+      nonce: request.nonce,
+      codeChallenge: request.codeChallenge,
+      codeChallengeMethod: request.codeChallengeMethod,
+      expirationInstant: now + codeTimeToLiveMillis(request),
+      consumedInstant: undefined,
     });
     return [
       ['code', code],

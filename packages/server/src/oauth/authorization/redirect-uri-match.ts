@@ -41,7 +41,7 @@ function carriesResponseParameters(uri: string): boolean {
 const loopbackUri = /^http:\/\/(127\.0\.0\.1|\[::1\])(?::(\d{1,5}))?(\/[^?#]*)?(\?[^#]*)?$/;
 
 /** RFC 9700 §2.6 (REDIR-07): plain http only to this machine (loopback IPs and localhost), for native and development clients. */
-function httpAllowed(uri: string): boolean {
+export function httpAllowed(uri: string): boolean {
   if (!/^http:/i.test(uri)) return true;
   const host = /^http:\/\/(\[[^\]]*\]|[^/?#:]+)/i.exec(uri)?.[1]?.toLowerCase();
   return host === '127.0.0.1' || host === '[::1]' || host === 'localhost' || host?.endsWith('.localhost') === true;

@@ -2,6 +2,7 @@ import { OAuthError } from '../../errors/oauth-error.ts';
 import type { KeyRing } from '../../keys/key-ring.ts';
 import type { Application } from '../../store/repositories/application-repository.ts';
 import type { Store } from '../../store/store.ts';
+import type { SettingsCache } from '../../tenancy/settings-cache.ts';
 import { clientSecretMatches, unsealClientSecret } from '../../tenancy/client-secret.ts';
 import type { OAuthParameters } from '../form-parameters.ts';
 
@@ -16,12 +17,14 @@ export interface AuthenticatedClient {
 export interface ClientAuthenticationDeps {
   readonly store: Store;
   readonly keyRing: KeyRing;
+  /** When given, the application is read through it (a few seconds' cache) instead of the store. */
+  readonly settings?: SettingsCache;
 }
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const basicChallenge = 'Basic realm="gatehouse", charset="UTF-8"';
 
-function invalidClient(description: string, basic: boolean, reason: string): OAuthError {
+export function invalidClient(description: string, basic: boolean, reason: string): OAuthError {
   return new OAuthError('invalid_client', description, 401, { reason, ...(basic ? { challenge: basicChallenge } : {}) });
 }
 
@@ -39,13 +42,19 @@ function basicCredentials(authorization: string): { id: string; secret: string }
   }
 }
 
+/** The credentials a request presents, read but not yet checked. */
+export interface PresentedCredentials {
+  readonly clientId: string;
+  readonly secret: string | undefined;
+  /** Whether they came in the Authorization header (a 401 then carries the Basic challenge). */
+  readonly viaBasic: boolean;
+}
+
 /**
- * Who is calling the token, introspection or revocation endpoint: `client_secret_basic`,
- * `client_secret_post` or `none` (a client id alone). A secret, when sent, is always checked; whether
- * one is required is the grant's decision (see requireClientAuthentication). Two methods at once are
- * invalid_request (TOK-08); an unknown client answers exactly like a wrong secret (TOK-07).
+ * The client id and secret of a request: `client_secret_basic` or `client_secret_post`, or `client_id`
+ * alone. Two methods at once are invalid_request (TOK-08); no client at all is invalid_client.
  */
-export async function authenticateClient(deps: ClientAuthenticationDeps, parameters: OAuthParameters, authorization: string | undefined): Promise<AuthenticatedClient> {
+export function presentedCredentials(parameters: OAuthParameters, authorization: string | undefined): PresentedCredentials {
   const bodyId = parameters.get('client_id');
   const bodySecret = parameters.get('client_secret');
   const basic = authorization !== undefined && authorization !== '' ? basicCredentials(authorization) : undefined;
@@ -55,20 +64,40 @@ export async function authenticateClient(deps: ClientAuthenticationDeps, paramet
   }
   const clientId = basic?.id ?? bodyId;
   if (clientId === undefined) throw invalidClient('The request names no client: send client_id or Basic client credentials.', false, 'missing_client_id');
-  const secret = basic?.secret ?? bodySecret;
-  const viaBasic = basic !== undefined;
+  return { clientId, secret: basic?.secret ?? bodySecret, viaBasic: basic !== undefined };
+}
 
-  const application = uuid.test(clientId) ? await deps.store.repositories.applications.find(clientId.toLowerCase()) : undefined;
+/** The application a client id names, active or not; undefined when it names none. */
+export function findApplicationClient(deps: ClientAuthenticationDeps, clientId: string): Promise<Application | undefined> {
+  if (!uuid.test(clientId)) return Promise.resolve(undefined);
+  const id = clientId.toLowerCase();
+  return deps.settings !== undefined ? deps.settings.application(id) : deps.store.repositories.applications.find(id);
+}
+
+/** Checks presented credentials against the application found for them (see authenticateClient). */
+export function checkApplicationClient(keyRing: KeyRing, application: Application | undefined, credentials: PresentedCredentials): AuthenticatedClient {
+  const { secret, viaBasic } = credentials;
   if (application === undefined || !application.active) {
     // The same work as a secret check, so an unknown client is not told apart by latency.
     if (secret !== undefined) clientSecretMatches('unknown client', secret);
     throw invalidClient('The client could not be authenticated.', viaBasic, 'invalid_client_id');
   }
   if (secret === undefined) return { application, method: 'none' };
-  if (!clientSecretMatches(unsealClientSecret(deps.keyRing, application), secret)) {
+  if (!clientSecretMatches(unsealClientSecret(keyRing, application), secret)) {
     throw invalidClient('The client could not be authenticated.', viaBasic, 'invalid_client_authentication');
   }
   return { application, method: viaBasic ? 'client_secret_basic' : 'client_secret_post' };
+}
+
+/**
+ * Who is calling the token, introspection or revocation endpoint: `client_secret_basic`,
+ * `client_secret_post` or `none` (a client id alone). A secret, when sent, is always checked; whether
+ * one is required is the grant's decision (see requireClientAuthentication). Two methods at once are
+ * invalid_request (TOK-08); an unknown client answers exactly like a wrong secret (TOK-07).
+ */
+export async function authenticateClient(deps: ClientAuthenticationDeps, parameters: OAuthParameters, authorization: string | undefined): Promise<AuthenticatedClient> {
+  const credentials = presentedCredentials(parameters, authorization);
+  return checkApplicationClient(deps.keyRing, await findApplicationClient(deps, credentials.clientId), credentials);
 }
 
 /**

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { OAuthError } from '../../errors/oauth-error.ts';
 import { liveSsoSession } from '../../identity/sessions/sso-sessions.ts';
-import { applicationScopesByName } from '../../tenancy/application-scopes.ts';
 import { issuerFor } from '../tokens/issuer.ts';
 import {
   completeAuthorization,
@@ -28,8 +27,8 @@ export function registerAuthorizeConsent(app: FastifyInstance, deps: Authorizati
   app.post(consentPath, async (request, reply) => {
     requireFormBody(request);
     const form = hostedForm(request.body);
-    const client = await trustedClient(deps.store.repositories, form.authorization);
-    const custom = await applicationScopesByName(deps.store.repositories, client.application.id);
+    const client = await trustedClient(deps.settings, form.authorization);
+    const custom = await deps.settings.scopes(client.application.id);
     let authorization: AuthorizationRequest;
     try {
       authorization = authorizationRequest(client, form.authorization, custom, issuerFor(client.tenant.settings, request));

@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { applicationScopesByName } from '../../tenancy/application-scopes.ts';
 import { issuerFor } from '../tokens/issuer.ts';
 import { type AuthorizationDeps, proceedWithSession, sendRedirectedError } from '../authorization/authorization-flow.ts';
 import { authorizationRequest, readParameters, RedirectedError, trustedClient } from '../authorization/authorization-request.ts';
@@ -20,8 +19,8 @@ export function registerAuthorize(app: FastifyInstance, deps: AuthorizationDeps)
     handler: async (request: FastifyRequest, reply: FastifyReply) => {
       if (request.method === 'POST') requireFormBody(request);
       const read = readParameters(request.method === 'POST' ? request.body : request.query);
-      const client = await trustedClient(deps.store.repositories, read);
-      const custom = await applicationScopesByName(deps.store.repositories, client.application.id);
+      const client = await trustedClient(deps.settings, read);
+      const custom = await deps.settings.scopes(client.application.id);
       try {
         const authorization = authorizationRequest(client, read, custom, issuerFor(client.tenant.settings, request));
         return await proceedWithSession(deps, request, reply, authorization, custom);

@@ -1,14 +1,22 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { KeyRing } from '../../keys/key-ring.ts';
+import type { EntityClient } from '../../store/repositories/client-credentials-repository.ts';
 import type { Store } from '../../store/store.ts';
+import type { SettingsCache } from '../../tenancy/settings-cache.ts';
+import { checkApplicationClient, findApplicationClient, presentedCredentials, type AuthenticatedClient } from '../client-auth/authenticate-client.ts';
+import { checkEntityClient, findEntityClient } from '../client-auth/authenticate-entity.ts';
+import { requiredParameter } from '../form-parameters.ts';
 import { hashRefreshToken } from '../tokens/refresh-token-value.ts';
 import type { AccessTokenVerifier } from '../tokens/access-token-verifier.ts';
+import { clientCredentialsGrantType } from '../tokens/client-credentials-token.ts';
 import { issuerFor } from '../tokens/issuer.ts';
-import { isStructuredToken, noStore, refuseOtherMethods, tokenRequest } from './presented-token.ts';
+import { clientTokenRequest, formParameters, isStructuredToken, noStore, refuseOtherMethods } from './presented-token.ts';
 
 export interface IntrospectDeps {
   readonly store: Store;
   readonly keyRing: KeyRing;
+  /** Applications and entities cached for a few seconds (tenancy/settings-cache.ts); the store when absent. */
+  readonly settings?: SettingsCache;
   readonly accessTokens: AccessTokenVerifier;
   readonly now: () => number;
 }
@@ -58,6 +66,47 @@ async function introspectRefreshToken(deps: IntrospectDeps, token: string, clien
   };
 }
 
+/** Whether a token's header (not verified) names the client credentials grant in `gty`. */
+function claimsClientCredentials(token: string): boolean {
+  try {
+    const header: unknown = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8'));
+    const gty = typeof header === 'object' && header !== null ? (header as Record<string, unknown>)['gty'] : undefined;
+    return Array.isArray(gty) && gty.includes(clientCredentialsGrantType);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The calling client and the token it names. An application as tokenRequest admits it; a client id that
+ * names no application may name an Entity, which must send its secret (FusionAuth 1.46 introspects client
+ * credentials tokens without any client authentication; RFC 7662 §2.1 requires it). Which kind is looked
+ * up first follows the token's unverified `gty`, so that neither kind of caller pays for a lookup of the
+ * other on its hot path; it changes nothing else, as entity client ids are not application ids.
+ */
+async function introspectionRequest(deps: IntrospectDeps, request: FastifyRequest): Promise<{ client: AuthenticatedClient; token: string } | { entity: EntityClient; token: string }> {
+  const parameters = formParameters(request);
+  const credentials = presentedCredentials(parameters, request.headers.authorization);
+  const token = parameters.get('token');
+  const entityFirst = credentials.secret !== undefined && token !== undefined && claimsClientCredentials(token);
+  const first = entityFirst ? await findEntityClient(deps, { clientId: credentials.clientId }) : undefined;
+  const application = first === undefined ? await findApplicationClient(deps, credentials.clientId) : undefined;
+  const found = first ?? (!entityFirst && application === undefined && credentials.secret !== undefined ? await findEntityClient(deps, { clientId: credentials.clientId }) : undefined);
+  if (found !== undefined) return { entity: checkEntityClient(deps.keyRing, found.client, credentials), token: requiredParameter(parameters, 'token') };
+  return clientTokenRequest(checkApplicationClient(deps.keyRing, application, credentials), parameters);
+}
+
+/**
+ * A client credentials access token, for the entity it was issued to or one of its target entities (its
+ * `aud`): every claim, `client_id` the recipient entity's client id. Anything else is inactive, user
+ * tokens included: an entity is not their client.
+ */
+async function introspectEntityToken(deps: IntrospectDeps, token: string, caller: EntityClient, request: FastifyRequest): Promise<Introspection> {
+  const verified = await deps.accessTokens.verifyEntityToken(token, request, caller);
+  if (verified === undefined || (verified.entity.id !== caller.id && !verified.audience.includes(caller.id))) return inactive;
+  return { active: true, ...verified.claims, client_id: verified.entity.clientId, token_type: 'Bearer' };
+}
+
 /**
  * POST /oauth2/introspect (RFC 7662): the state of an access or refresh token for the client it was
  * issued to. Anything else — unknown, malformed, expired, revoked, another client's, an ID token — is
@@ -66,7 +115,12 @@ async function introspectRefreshToken(deps: IntrospectDeps, token: string, clien
  */
 export function registerIntrospect(app: FastifyInstance, deps: IntrospectDeps): void {
   app.post('/oauth2/introspect', async (request: FastifyRequest, reply: FastifyReply) => {
-    const { client, token } = await tokenRequest(deps, request);
+    const caller = await introspectionRequest(deps, request);
+    if ('entity' in caller) {
+      const body = isStructuredToken(caller.token) ? await introspectEntityToken(deps, caller.token, caller.entity, request) : inactive;
+      return noStore(reply).send(body);
+    }
+    const { client, token } = caller;
     const clientId = client.application.id;
     const body = isStructuredToken(token) ? await introspectAccessToken(deps, token, clientId, request) : await introspectRefreshToken(deps, token, clientId, request);
     return noStore(reply).send(body);

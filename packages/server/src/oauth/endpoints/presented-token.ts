@@ -30,7 +30,11 @@ export function formParameters(request: FastifyRequest): OAuthParameters {
  */
 export async function tokenRequest(deps: ClientAuthenticationDeps, request: FastifyRequest): Promise<{ client: AuthenticatedClient; token: string }> {
   const parameters = formParameters(request);
-  const client = await authenticateClient(deps, parameters, request.headers.authorization);
+  return clientTokenRequest(await authenticateClient(deps, parameters, request.headers.authorization), parameters);
+}
+
+/** tokenRequest once the client's credentials were checked: its policy, then the token. */
+export function clientTokenRequest(client: AuthenticatedClient, parameters: OAuthParameters): { client: AuthenticatedClient; token: string } {
   // There is no PKCE here: "used PKCE" stands for "the client may be public".
   requireClientAuthentication(client, true);
   // token_type_hint is not read: the token's shape tells its kind (RFC 7662 §2.1, RFC 7009 §2.1 allow ignoring it).

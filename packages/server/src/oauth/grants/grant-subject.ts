@@ -11,12 +11,17 @@ export interface GrantSubject {
 }
 
 /**
- * The user a grant belongs to, if they may still receive tokens (CODE-07, RT-06): a deleted or
+ * Whether the user a grant belongs to may still receive tokens (CODE-07, RT-06): a deleted or
  * deactivated user is `user_not_found` (one answer for both), an expired one `user_expired`.
  */
+export function checkedSubject(found: { readonly user: User | undefined; readonly registrations: readonly Registration[] } | undefined, applicationId: string, now: number): GrantSubject {
+  const user = found?.user;
+  if (user === undefined || !user.active) throw new OAuthError('invalid_grant', 'The user of this grant no longer exists or is deactivated.', 400, { reason: 'user_not_found' });
+  if (user.expiry !== undefined && user.expiry <= now) throw new OAuthError('invalid_grant', 'The user of this grant has expired.', 400, { reason: 'user_expired' });
+  return { user, registration: found!.registrations.find((registration) => registration.applicationId === applicationId) };
+}
+
+/** checkedSubject for a grant whose user is not loaded yet. */
 export async function grantSubject(repositories: Pick<Repositories, 'users'>, grant: Pick<OAuthGrant, 'userId' | 'applicationId'>, now: number): Promise<GrantSubject> {
-  const found = await repositories.users.findWithRegistrations(grant.userId);
-  if (found === undefined || !found.user.active) throw new OAuthError('invalid_grant', 'The user of this grant no longer exists or is deactivated.', 400, { reason: 'user_not_found' });
-  if (found.user.expiry !== undefined && found.user.expiry <= now) throw new OAuthError('invalid_grant', 'The user of this grant has expired.', 400, { reason: 'user_expired' });
-  return { user: found.user, registration: found.registrations.find((registration) => registration.applicationId === grant.applicationId) };
+  return checkedSubject(await repositories.users.findWithRegistrations(grant.userId), grant.applicationId, now);
 }

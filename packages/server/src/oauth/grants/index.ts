@@ -1,4 +1,6 @@
 import { authorizationCodeGrant } from './authorization-code.ts';
+import { clientCredentialsGrant } from './client-credentials.ts';
+import { deviceCodeGrant } from './device-code.ts';
 import { passwordGrant } from './password.ts';
 import { refreshTokenGrant } from './refresh-token.ts';
 import type { TokenGrant } from './token-grant.ts';
@@ -10,5 +12,5 @@ export type { TokenGrant, TokenGrantDeps, TokenRequest, TokenResponse } from './
  * exchange) is one module implementing TokenGrant and one line here.
  */
 export const tokenGrants: ReadonlyMap<string, TokenGrant> = new Map(
-  [authorizationCodeGrant, passwordGrant, refreshTokenGrant].map((grant) => [grant.grantType, grant]),
+  [authorizationCodeGrant, passwordGrant, refreshTokenGrant, clientCredentialsGrant, deviceCodeGrant].map((grant) => [grant.grantType, grant]),
 );

@@ -1,6 +1,7 @@
 import { OAuthError } from '../../errors/oauth-error.ts';
 import { effectiveJwtConfiguration } from '../../identity/login/token-settings.ts';
-import { findLiveRefreshToken, useRefreshToken } from '../../identity/refresh-tokens.ts';
+import { expiration, findLiveRefreshToken, useRefreshToken, type RefreshUsePolicy } from '../../identity/refresh-tokens.ts';
+import { hashRefreshToken } from '../tokens/refresh-token-value.ts';
 import type { OAuthGrant } from '../../store/repositories/oauth-grant-repository.ts';
 import type { RefreshTokenRecord } from '../../store/repositories/refresh-token-repository.ts';
 import { requireClientAuthentication } from '../client-auth/authenticate-client.ts';
@@ -8,9 +9,9 @@ import { requiredParameter } from '../form-parameters.ts';
 import { narrowScopes, parseScope } from '../scopes/requested-scopes.ts';
 import { issueGrantTokens, tokenResponseBody } from '../tokens/grant-tokens.ts';
 import { issuerFor } from '../tokens/issuer.ts';
-import { applicationClient, clientTenant } from './grant-client.ts';
-import { grantSubject } from './grant-subject.ts';
-import type { TokenGrant } from './token-grant.ts';
+import { applicationClient, cachedClientTenant } from './grant-client.ts';
+import { checkedSubject, grantSubject, type GrantSubject } from './grant-subject.ts';
+import type { TokenGrant, TokenGrantDeps } from './token-grant.ts';
 
 function invalidToken(description: string, reason = 'refresh_token_not_found'): OAuthError {
   return new OAuthError('invalid_grant', description, 400, { reason });
@@ -58,6 +59,20 @@ export const refreshTokenGrant: TokenGrant = {
     const { application } = client;
     const presented = requiredParameter(parameters, 'refresh_token');
     const requested = parseScope(parameters.get('scope'));
+    const tenant = await cachedClientTenant(deps, client);
+    const policy = effectiveJwtConfiguration(tenant, application);
+    const tokens = (grant: OAuthGrant, subject: GrantSubject, scopes: readonly string[]) => {
+      const context = { tenant, application, ...subject, grant: { ...grant, authenticationType: 'REFRESH_TOKEN' }, scopes, issuer: issuerFor(tenant.settings, request), now };
+      return issueGrantTokens(deps.signingKeys, context).then((issued) => ({ issued, context }));
+    };
+
+    if (policy.refreshTokenUsagePolicy === 'Reusable') {
+      const reused = await reusableRefresh(deps, { presented, requested, applicationId: application.id, policy, now });
+      if (reused !== undefined) {
+        const { issued, context } = await tokens(reused.grant, reused.subject, reused.scopes);
+        return tokenResponseBody(issued, context, undefined);
+      }
+    }
 
     const refreshed = await deps.store.transaction(async (repositories) => {
       const live = await findLiveRefreshToken(repositories, presented, now);
@@ -72,29 +87,49 @@ export const refreshTokenGrant: TokenGrant = {
       if (grant.revokedInstant !== undefined) throw invalidToken('The authorization behind this refresh token was revoked.');
       const scopes = narrowScopes(grant.scopes, requested);
       const subject = await grantSubject(repositories, grant, now);
-      const tenant = await clientTenant(repositories, client);
-      const used = await useRefreshToken(repositories, live, presented, effectiveJwtConfiguration(tenant, application), now);
+      const used = await useRefreshToken(repositories, live, presented, policy, now);
       if (used === undefined) {
         // Committed before the error is answered: the family dies even though this request fails.
         await repositories.oauthGrants.revoke(record.id, now);
         return undefined;
       }
-      return { grant, subject, tenant, scopes, used };
+      return { grant, subject, scopes, used };
     });
     if (refreshed === undefined) throw invalidToken('The refresh token was already used: every token of its grant is now revoked.');
 
-    const { grant, subject, tenant, scopes, used } = refreshed;
-    const context = {
-      tenant,
-      application,
-      ...subject,
-      grant: { ...grant, authenticationType: 'REFRESH_TOKEN' },
-      scopes,
-      issuer: issuerFor(tenant.settings, request),
-      now,
-    };
+    const { issued, context } = await tokens(refreshed.grant, refreshed.subject, refreshed.scopes);
     // FusionAuth answers a refresh_token only when it changed (OneTimeUse).
-    const rotated = used.value !== presented ? used : undefined;
-    return tokenResponseBody(await issueGrantTokens(deps.signingKeys, context), context, rotated);
+    const rotated = refreshed.used.value !== presented ? refreshed.used : undefined;
+    return tokenResponseBody(issued, context, rotated);
   },
 };
+
+/** Last-use instants are written at most this often under a Fixed policy, so a busy token costs no write per use. */
+const lastUseIntervalMillis = 60_000;
+
+/**
+ * The Reusable policy's path: one unlocked read of the token with its grant and user, and a write only
+ * when the window slides (or the last use is a minute old). Nothing changes the token's value, so
+ * concurrent uses need no lock. Anything else — a Login API token to adopt, a rotated-away value, an
+ * expired token — returns undefined and takes the locked path, which handles it.
+ */
+async function reusableRefresh(
+  deps: TokenGrantDeps,
+  input: { readonly presented: string; readonly requested: readonly string[]; readonly applicationId: string; readonly policy: RefreshUsePolicy; readonly now: number },
+): Promise<{ readonly grant: OAuthGrant; readonly subject: GrantSubject; readonly scopes: readonly string[] } | undefined> {
+  const { now } = input;
+  const presentedHash = hashRefreshToken(input.presented);
+  const found = await deps.store.repositories.tokenExchange.findRefreshToken(presentedHash);
+  if (found === undefined) throw invalidToken('The refresh token is unknown, expired or revoked.');
+  const { record, grant } = found;
+  if (grant === undefined || !record.tokenHash.equals(presentedHash) || record.expirationInstant <= now) return undefined;
+  if (record.applicationId !== input.applicationId) throw invalidToken('The refresh token was not issued to this client.', 'client_id_mismatch');
+  if (grant.revokedInstant !== undefined) throw invalidToken('The authorization behind this refresh token was revoked.');
+  const scopes = narrowScopes(grant.scopes, input.requested);
+  const subject = checkedSubject(found, grant.applicationId, now);
+  const expirationInstant = expiration(input.policy, record.startInstant, now);
+  if (expirationInstant !== record.expirationInstant || record.lastUsedInstant === undefined || now - record.lastUsedInstant >= lastUseIntervalMillis) {
+    await deps.store.repositories.tokenExchange.recordUse(record.id, expirationInstant, now);
+  }
+  return { grant, subject, scopes };
+}

@@ -1,6 +1,7 @@
 import type { KeyRing } from '../../keys/key-ring.ts';
 import type { SigningKeys } from '../../keys/signing-keys.ts';
 import type { Store } from '../../store/store.ts';
+import type { SettingsCache } from '../../tenancy/settings-cache.ts';
 import type { OAuthParameters } from '../form-parameters.ts';
 
 /** What every grant module is given by app.ts through the token endpoint. */
@@ -8,6 +9,8 @@ export interface TokenGrantDeps {
   readonly store: Store;
   readonly keyRing: KeyRing;
   readonly signingKeys: SigningKeys;
+  /** Applications and tenants cached for a few seconds (tenancy/settings-cache.ts); the store when absent. */
+  readonly settings?: SettingsCache;
 }
 
 /** One token request, already parsed: form parameters (each at most once) and the client's credentials. */

@@ -2,13 +2,17 @@ import type { FastifyRequest } from 'fastify';
 import type { KeyRing } from '../../keys/key-ring.ts';
 import type { SigningKeys } from '../../keys/signing-keys.ts';
 import type { Application } from '../../store/repositories/application-repository.ts';
+import type { EntityClient } from '../../store/repositories/client-credentials-repository.ts';
 import type { OAuthGrant } from '../../store/repositories/oauth-grant-repository.ts';
 import type { Tenant } from '../../store/repositories/tenant-repository.ts';
 import type { User } from '../../store/repositories/user-repository.ts';
 import type { Store } from '../../store/store.ts';
+import type { SettingsCache } from '../../tenancy/settings-cache.ts';
+import { findEntityClient } from '../client-auth/authenticate-entity.ts';
 import { parseScope } from '../scopes/requested-scopes.ts';
+import { clientCredentialsGrantType } from './client-credentials-token.ts';
 import { issuerFor } from './issuer.ts';
-import { createJwsVerifier } from './jws-verifier.ts';
+import { createJwsVerifier, type VerifiedJws } from './jws-verifier.ts';
 
 /** An access token that may be used right now, with everything it stands for as stored today. */
 export interface VerifiedAccessToken {
@@ -26,8 +30,18 @@ export interface VerifiedAccessToken {
   readonly session: { readonly kind: 'grant'; readonly grant: OAuthGrant } | { readonly kind: 'login'; readonly refreshTokenId: string };
 }
 
+/** A live client credentials access token and the entity it was issued to (its `sub`). */
+export interface VerifiedEntityToken {
+  readonly claims: Readonly<Record<string, unknown>>;
+  readonly entity: EntityClient;
+  /** The target entity ids of `aud`; empty for a token requested without scope. */
+  readonly audience: readonly string[];
+}
+
 export interface AccessTokenVerifierDeps {
   readonly store: Store;
+  /** When given, the entities behind client credentials tokens are read through it (a few seconds' cache). */
+  readonly settings?: SettingsCache;
   readonly keyRing: KeyRing;
   readonly signingKeys: SigningKeys;
   readonly now: () => number;
@@ -71,6 +85,7 @@ function isUuid(value: unknown): value is string {
  * - **The user** still exists, is active and not expired; **the application** exists and is active.
  *
  * Login API tokens issued without a refresh token have no `sid` and are refused: use /api/jwt/validate.
+ * Client credentials tokens have no `sid` either: `verify` refuses them, `verifyEntityToken` takes them.
  */
 export function createAccessTokenVerifier(deps: AccessTokenVerifierDeps) {
   const jws = createJwsVerifier(deps);
@@ -91,18 +106,26 @@ export function createAccessTokenVerifier(deps: AccessTokenVerifierDeps) {
     return { kind: 'login', refreshTokenId: refreshToken.id };
   }
 
+  /** A token Gatehouse signed as an access token (`typ`), valid at `now`, without ID-token claims. */
+  async function signedAccessToken(token: string, now: number): Promise<VerifiedJws | undefined> {
+    const verified = await jws.verify(token);
+    if (verified === undefined || !isAccessTokenType(verified.header['typ'])) return undefined;
+    const claims = verified.payload;
+    const seconds = now / 1000;
+    // RFC 7519 §4.1.4 and §4.1.5: expired at exp, not valid before nbf. No leeway: we signed it ourselves.
+    if (typeof claims['exp'] !== 'number' || claims['exp'] <= seconds) return undefined;
+    if (claims['nbf'] !== undefined && (typeof claims['nbf'] !== 'number' || claims['nbf'] > seconds)) return undefined;
+    if (idTokenClaims.some((claim) => claim in claims)) return undefined;
+    return verified;
+  }
+
   return {
     /** The live access token, or undefined for anything else (never says why: callers answer invalid_token). */
     async verify(token: string, request: Pick<FastifyRequest, 'baseUrl'>): Promise<VerifiedAccessToken | undefined> {
-      const verified = await jws.verify(token);
-      if (verified === undefined || !isAccessTokenType(verified.header['typ'])) return undefined;
-      const claims = verified.payload;
       const now = deps.now();
-      const seconds = now / 1000;
-      // RFC 7519 §4.1.4 and §4.1.5: expired at exp, not valid before nbf. No leeway: we signed it ourselves.
-      if (typeof claims['exp'] !== 'number' || claims['exp'] <= seconds) return undefined;
-      if (claims['nbf'] !== undefined && (typeof claims['nbf'] !== 'number' || claims['nbf'] > seconds)) return undefined;
-      if (idTokenClaims.some((claim) => claim in claims)) return undefined;
+      const verified = await signedAccessToken(token, now);
+      if (verified === undefined) return undefined;
+      const claims = verified.payload;
       const { sub, tid, sid, iss } = claims;
       if (!isUuid(sub) || !isUuid(tid) || !isUuid(sid) || typeof iss !== 'string') return undefined;
       const scope = claims['scope'];
@@ -121,6 +144,26 @@ export function createAccessTokenVerifier(deps: AccessTokenVerifierDeps) {
         return undefined;
       }
       return { claims, tenant, user, application, scopes, session: found };
+    },
+
+    /**
+     * A live access token of the client credentials grant (header `gty` holds `client_credentials`): no
+     * `sid`, as nothing was stored for it; it is live while unexpired and while its subject, the entity it
+     * was issued to, exists in the tenant `tid` whose issuer signed it. `known` spares the lookup when the
+     * caller already loaded that entity (an entity introspecting its own token).
+     */
+    async verifyEntityToken(token: string, request: Pick<FastifyRequest, 'baseUrl'>, known?: EntityClient): Promise<VerifiedEntityToken | undefined> {
+      const verified = await signedAccessToken(token, deps.now());
+      const gty = verified?.header['gty'];
+      if (verified === undefined || !Array.isArray(gty) || !gty.includes(clientCredentialsGrantType)) return undefined;
+      const claims = verified.payload;
+      const { sub, tid, iss, aud } = claims;
+      if (!isUuid(sub) || !isUuid(tid) || typeof iss !== 'string' || claims['sid'] !== undefined) return undefined;
+      const audience = aud === undefined ? [] : Array.isArray(aud) ? aud : [aud];
+      if (!audience.every(isUuid)) return undefined;
+      const entity = known?.id === sub ? known : (await findEntityClient(deps, { id: sub }))?.client;
+      if (entity === undefined || entity.tenantId !== tid || iss !== issuerFor(entity.tenant.settings, request)) return undefined;
+      return { claims, entity, audience };
     },
   };
 }

@@ -3,7 +3,7 @@ import { createPublicKey, createSecretKey, generateKeyPairSync, randomBytes, typ
 import { test } from 'node:test';
 import { compactVerify, decodeProtectedHeader } from 'jose';
 import type { KeyAlgorithm } from '../../keys/key-algorithms.ts';
-import { signCompactJws } from './compact-jws.ts';
+import { signCompactJws, signCompactJwsAsync } from './compact-jws.ts';
 
 function keyPair(algorithm: KeyAlgorithm): { key: KeyObject; verifyWith: KeyObject } {
   if (algorithm.startsWith('HS')) {
@@ -40,3 +40,16 @@ test('signCompactJws: a tampered payload fails verification', async () => {
   const forged = `${header}.${Buffer.from('{"admin":true}').toString('base64url')}.${signature}`;
   await assert.rejects(compactVerify(forged, verifyWith));
 });
+
+for (const algorithm of ['ES256', 'ES384', 'ES512', 'RS256', 'EdDSA', 'HS256'] as const) {
+  test(`signCompactJwsAsync: a ${algorithm} signature verifies with jose, like the synchronous one`, async () => {
+    const { key, verifyWith } = keyPair(algorithm);
+    for (let i = 0; i < 20; i += 1) {
+      // Many signatures: ECDSA's r and s sometimes have a leading zero byte or a high bit set.
+      const token = await signCompactJwsAsync({ kid: 'k1', algorithm, key }, { typ: 'JWT' }, { i });
+      const { payload } = await compactVerify(token, verifyWith, { algorithms: [algorithm] });
+      assert.deepEqual(JSON.parse(new TextDecoder().decode(payload)), { i });
+      await compactVerify(signCompactJws({ kid: 'k1', algorithm, key }, {}, { i }), verifyWith, { algorithms: [algorithm] });
+    }
+  });
+}

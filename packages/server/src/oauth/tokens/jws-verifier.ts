@@ -3,6 +3,7 @@ import { isKeyAlgorithm, keyAlgorithms, type KeyAlgorithm } from '../../keys/key
 import type { KeyRing } from '../../keys/key-ring.ts';
 import { privateContext, type SigningKeys } from '../../keys/signing-keys.ts';
 import type { Store } from '../../store/store.ts';
+import { ecdsaPartSize, joseToDer } from './ecdsa-signature.ts';
 
 /** A verified compact JWS: its protected header and its payload, both JSON objects. */
 export interface VerifiedJws {
@@ -49,8 +50,10 @@ function signatureMatches(key: VerificationKey, signingInput: string, signature:
     return expected.length === signature.length && timingSafeEqual(expected, signature);
   }
   try {
-    // ECDSA signatures are r || s (RFC 7518 §3.4), not DER.
-    return verify(spec.hash ?? null, Buffer.from(signingInput), { key: key.key, dsaEncoding: 'ieee-p1363' }, signature);
+    // ECDSA signatures are r || s (RFC 7518 §3.4), not DER; the key goes bare (ecdsa-signature.ts says why).
+    if (spec.type !== 'EC') return verify(spec.hash ?? null, Buffer.from(signingInput), key.key, signature);
+    const der = joseToDer(signature, ecdsaPartSize(spec.bits!));
+    return der !== undefined && verify(spec.hash!, Buffer.from(signingInput), key.key, der);
   } catch {
     return false;
   }

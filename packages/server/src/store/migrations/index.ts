@@ -9,6 +9,8 @@ import * as userActions from './0007-user-actions.ts';
 import * as passwordAndVerificationIds from './0008-password-and-verification-ids.ts';
 import * as oauth from './0009-oauth.ts';
 import * as entities from './0010-entities.ts';
+import * as deviceCodes from './0011-device-codes.ts';
+import * as clientRegistrations from './0012-client-registrations.ts';
 
 /** Forward-only, in order. A migration that has shipped is never edited: add the next number. */
 const migrations: Record<string, Migration> = {
@@ -22,6 +24,8 @@ const migrations: Record<string, Migration> = {
   '0008-password-and-verification-ids': passwordAndVerificationIds,
   '0009-oauth': oauth,
   '0010-entities': entities,
+  '0011-device-codes': deviceCodes,
+  '0012-client-registrations': clientRegistrations,
 };
 
 export const migrationProvider: MigrationProvider = {

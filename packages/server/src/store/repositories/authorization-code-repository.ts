@@ -13,7 +13,7 @@ export interface AuthorizationCode {
   readonly consumedInstant: number | undefined;
 }
 
-function toCode(row: Selectable<AuthorizationCodeTable>): AuthorizationCode {
+export function toCode(row: Selectable<AuthorizationCodeTable>): AuthorizationCode {
   return {
     codeHash: row.code_hash,
     grantId: row.grant_id,
@@ -26,22 +26,23 @@ function toCode(row: Selectable<AuthorizationCodeTable>): AuthorizationCode {
   };
 }
 
+export function codeRow(code: AuthorizationCode) {
+  return {
+    code_hash: code.codeHash,
+    grant_id: code.grantId,
+    redirect_uri: code.redirectUri,
+    nonce: code.nonce ?? null,
+    code_challenge: code.codeChallenge ?? null,
+    code_challenge_method: code.codeChallengeMethod ?? null,
+    expiration_instant: code.expirationInstant,
+    consumed_instant: code.consumedInstant ?? null,
+  };
+}
+
 export function createAuthorizationCodeRepository(db: Kysely<Database>) {
   return {
     async insert(code: AuthorizationCode): Promise<void> {
-      await db
-        .insertInto('authorization_codes')
-        .values({
-          code_hash: code.codeHash,
-          grant_id: code.grantId,
-          redirect_uri: code.redirectUri,
-          nonce: code.nonce ?? null,
-          code_challenge: code.codeChallenge ?? null,
-          code_challenge_method: code.codeChallengeMethod ?? null,
-          expiration_instant: code.expirationInstant,
-          consumed_instant: code.consumedInstant ?? null,
-        })
-        .execute();
+      await db.insertInto('authorization_codes').values(codeRow(code)).execute();
     },
 
     /**

@@ -3,6 +3,9 @@ import type { Database } from '../schema.ts';
 import { createApiKeyRepository } from './api-key-repository.ts';
 import { createApplicationRepository } from './application-repository.ts';
 import { createApplicationScopeRepository } from './application-scope-repository.ts';
+import { createClientRegistrationRepository } from './client-registration-repository.ts';
+import { createClientCredentialsRepository } from './client-credentials-repository.ts';
+import { createDeviceCodeRepository } from './device-code-repository.ts';
 import { createEntityGrantRepository } from './entity-grant-repository.ts';
 import { createEntityRepository } from './entity-repository.ts';
 import { createEntityTypeRepository } from './entity-type-repository.ts';
@@ -14,6 +17,7 @@ import { createAuthorizationCodeRepository } from './authorization-code-reposito
 import { createOAuthConsentRepository } from './oauth-consent-repository.ts';
 import { createOAuthGrantRepository } from './oauth-grant-repository.ts';
 import { createSsoSessionRepository } from './sso-session-repository.ts';
+import { createTokenExchangeRepository } from './token-exchange-repository.ts';
 import { createRefreshTokenRepository } from './refresh-token-repository.ts';
 import { createRegistrationRepository } from './registration-repository.ts';
 import { createSigningKeyRepository } from './signing-key-repository.ts';
@@ -40,10 +44,14 @@ export function createRepositories(db: Kysely<Database>) {
     oauthGrants: createOAuthGrantRepository(db),
     authorizationCodes: createAuthorizationCodeRepository(db),
     oauthConsents: createOAuthConsentRepository(db),
+    tokenExchange: createTokenExchangeRepository(db),
     userActions: createUserActionRepository(db),
     entityTypes: createEntityTypeRepository(db),
     entities: createEntityRepository(db),
     entityGrants: createEntityGrantRepository(db),
+    deviceCodes: createDeviceCodeRepository(db),
+    clientRegistrations: createClientRegistrationRepository(db),
+    clientCredentials: createClientCredentialsRepository(db),
   };
 }
 

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import type { StoredPassword } from '../../identity/passwords/verify-password.ts';
 import type { Database } from '../schema.ts';
 import { toFailures, type LoginFailures } from './login-failure-repository.ts';
@@ -35,6 +35,22 @@ export interface LoginRecord {
  * tenant, lockout counter, registrations and login-preventing actions before it, the bookkeeping of
  * the success after it.
  */
+/** A select column: whether a user action that prevents login is active for the `users` row at `now`. */
+function loginPreventedAt(now: number) {
+  return (eb: ExpressionBuilder<Database, 'users'>) =>
+    eb
+      .exists(
+        eb
+          .selectFrom('user_action_logs')
+          .innerJoin('user_actions', 'user_actions.id', 'user_action_logs.user_action_id')
+          .select('user_action_logs.id')
+          .whereRef('user_action_logs.actionee_user_id', '=', 'users.id')
+          .where('user_action_logs.expiry', '>', now)
+          .where('user_actions.prevent_login', '=', true),
+      )
+      .as('login_prevented');
+}
+
 export function createLoginRepository(db: Kysely<Database>) {
   return {
     /**
@@ -59,18 +75,7 @@ export function createLoginRepository(db: Kysely<Database>) {
           'login_failures.locked_until_instant',
           sql<boolean>`lower(users.email) is not distinct from ${normalized}`.as('email_matched'),
           registrationRowsOfUser,
-          (eb) =>
-            eb
-              .exists(
-                eb
-                  .selectFrom('user_action_logs')
-                  .innerJoin('user_actions', 'user_actions.id', 'user_action_logs.user_action_id')
-                  .select('user_action_logs.id')
-                  .whereRef('user_action_logs.actionee_user_id', '=', 'users.id')
-                  .where('user_action_logs.expiry', '>', now)
-                  .where('user_actions.prevent_login', '=', true),
-              )
-              .as('login_prevented'),
+          loginPreventedAt(now),
         ])
         .where((eb) => eb.or([eb(sql`lower(users.email)`, '=', normalized), eb(sql`lower(users.username)`, '=', normalized)]));
       if (tenantId !== undefined) query = query.where('users.tenant_id', '=', tenantId);
@@ -87,6 +92,14 @@ export function createLoginRepository(db: Kysely<Database>) {
         registrations: row.registration_rows.map(toRegistration),
         loginPrevented: Boolean(row.login_prevented),
       }));
+    },
+
+    /** A signed-in user (an SSO session's) with their registrations, and whether a user action now prevents login. */
+    async findSessionUser(userId: string, now: number): Promise<{ readonly user: User; readonly registrations: Registration[]; readonly loginPrevented: boolean } | undefined> {
+      const row = await db.selectFrom('users').selectAll('users').select([registrationRowsOfUser, loginPreventedAt(now)]).where('users.id', '=', userId).executeTakeFirst();
+      if (row === undefined) return undefined;
+      const { registration_rows: registrationRows, login_prevented: loginPrevented, ...user } = row;
+      return { user: toUser(user), registrations: registrationRows.map(toRegistration), loginPrevented: Boolean(loginPrevented) };
     },
 
     /**

@@ -23,7 +23,7 @@ export interface OAuthGrant {
   readonly revokedInstant: number | undefined;
 }
 
-function toGrant(row: Selectable<OAuthGrantTable>): OAuthGrant {
+export function toGrant(row: Selectable<OAuthGrantTable>): OAuthGrant {
   return {
     id: row.id,
     tenantId: row.tenant_id,
@@ -39,25 +39,26 @@ function toGrant(row: Selectable<OAuthGrantTable>): OAuthGrant {
   };
 }
 
+export function grantRow(grant: OAuthGrant) {
+  return {
+    id: grant.id,
+    tenant_id: grant.tenantId,
+    user_id: grant.userId,
+    application_id: grant.applicationId,
+    session_id: grant.sessionId ?? null,
+    grant_type: grant.grantType,
+    scope: grant.scopes.join(' '),
+    authentication_type: grant.authenticationType,
+    authenticated_instant: grant.authenticatedInstant,
+    insert_instant: grant.insertInstant,
+    revoked_instant: grant.revokedInstant ?? null,
+  };
+}
+
 export function createOAuthGrantRepository(db: Kysely<Database>) {
   return {
     async insert(grant: OAuthGrant): Promise<void> {
-      await db
-        .insertInto('oauth_grants')
-        .values({
-          id: grant.id,
-          tenant_id: grant.tenantId,
-          user_id: grant.userId,
-          application_id: grant.applicationId,
-          session_id: grant.sessionId ?? null,
-          grant_type: grant.grantType,
-          scope: grant.scopes.join(' '),
-          authentication_type: grant.authenticationType,
-          authenticated_instant: grant.authenticatedInstant,
-          insert_instant: grant.insertInstant,
-          revoked_instant: grant.revokedInstant ?? null,
-        })
-        .execute();
+      await db.insertInto('oauth_grants').values(grantRow(grant)).execute();
     },
 
     async find(id: string): Promise<OAuthGrant | undefined> {
@@ -81,3 +82,4 @@ export function createOAuthGrantRepository(db: Kysely<Database>) {
     },
   };
 }
+export type OAuthGrantRepository = ReturnType<typeof createOAuthGrantRepository>;

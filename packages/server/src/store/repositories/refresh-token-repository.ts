@@ -26,7 +26,7 @@ export type RefreshTokenSelector =
   | { readonly userId: string; readonly applicationId?: string | undefined }
   | { readonly applicationId: string };
 
-function toRecord(row: Selectable<RefreshTokenTable>): RefreshTokenRecord {
+export function toRefreshToken(row: Selectable<RefreshTokenTable>): RefreshTokenRecord {
   return {
     id: row.id,
     tokenHash: row.token_hash,
@@ -81,18 +81,18 @@ export function createRefreshTokenRepository(db: Kysely<Database>) {
 
     async find(id: string): Promise<RefreshTokenRecord | undefined> {
       const row = await db.selectFrom('refresh_tokens').selectAll().where('id', '=', id).executeTakeFirst();
-      return row === undefined ? undefined : toRecord(row);
+      return row === undefined ? undefined : toRefreshToken(row);
     },
 
     /** Inside a transaction, locks the row: two refreshes of one token run one after the other. */
     async findByHashForUpdate(tokenHash: Buffer): Promise<RefreshTokenRecord | undefined> {
       const row = await db.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', tokenHash).forUpdate().executeTakeFirst();
-      return row === undefined ? undefined : toRecord(row);
+      return row === undefined ? undefined : toRefreshToken(row);
     },
 
     async listByUser(userId: string): Promise<RefreshTokenRecord[]> {
       const rows = await db.selectFrom('refresh_tokens').selectAll().where('user_id', '=', userId).orderBy('insert_instant').execute();
-      return rows.map(toRecord);
+      return rows.map(toRefreshToken);
     },
 
     /**
@@ -106,7 +106,7 @@ export function createRefreshTokenRepository(db: Kysely<Database>) {
         .where((eb) => eb.or([eb('token_hash', '=', tokenHash), eb('previous_token_hash', '=', tokenHash)]))
         .forUpdate()
         .executeTakeFirst();
-      return row === undefined ? undefined : toRecord(row);
+      return row === undefined ? undefined : toRefreshToken(row);
     },
 
     /** Rotation and sliding windows: a new hash, expiry or last use for the same token id. */
