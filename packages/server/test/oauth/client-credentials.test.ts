@@ -376,5 +376,25 @@ for (const backend of backends) {
       assertOAuthError(await postToken(server, form(reader)), 401, 'invalid_client');
       assert.equal((await postToken(server, form({ ...reader, clientSecret: 'a-new-secret-for-the-reader-entity' }))).status, 200);
     });
+
+    it('sees a change made by another node (straight in the store) once the settings cache lifetime (5 s) is over', async () => {
+      const reader = await newEntity({ name: 'Cached reader' });
+      await client.upsertEntityGrant(emailApi.id, { grant: { recipientEntityId: reader.id, permissions: ['read'] } });
+      const scope = `target-entity:${emailApi.id}:read`;
+      assert.equal((await postToken(server, form(reader, { scope }))).status, 200);
+      // Another node deletes the grant and the entity: nothing tells this node's cache.
+      await server.gatehouse.store.repositories.entityGrants.delete(emailApi.id, { recipientEntityId: reader.id });
+      assert.equal((await postToken(server, form(reader, { scope }))).status, 200, 'within 5 s, the cached grant still answers');
+      try {
+        clockOffset = 5_001;
+        assertOAuthError(await postToken(server, form(reader, { scope })), 400, 'invalid_scope', 'invalid_target_entity_scope');
+        await server.gatehouse.store.repositories.entities.delete(reader.id);
+        assert.equal((await postToken(server, form(reader))).status, 200, 'the entity is still cached');
+        clockOffset = 10_002;
+        assertOAuthError(await postToken(server, form(reader)), 401, 'invalid_client');
+      } finally {
+        clockOffset = 0;
+      }
+    });
   });
 }

@@ -39,23 +39,23 @@ function grantedPermissions(client: EntityClient, requested: readonly TargetEnti
  * and `scope` names the target entities and permissions wanted (target-entity-scopes.ts). The access
  * token holds exactly what was requested and granted. TTL and signing key come from the entity type's
  * jwtConfiguration when it is enabled, else from the tenant's. Nothing is written: the token is a
- * self-contained JWT, and the entity, its type, its tenant and its grants on the targets are read in one
- * statement, with a secret comparison that costs microseconds, not a password hash.
+ * self-contained JWT. The entity with its type and tenant, then its grants on the targets, are each one
+ * statement, kept a few seconds by the settings cache (tenancy/settings-cache.ts); the secret comparison
+ * costs microseconds, not a password hash.
  */
 export const clientCredentialsGrant: TokenGrant = {
   grantType: 'client_credentials',
   async exchange(deps, request) {
     const credentials = presentedCredentials(request.parameters, request.authorization);
     requireEntitySecret(credentials);
+    const by = { clientId: credentials.clientId };
+    const client = checkEntityClient(deps.keyRing, (await findEntityClient(deps, by))?.client, credentials);
     const scope = parseTargetEntityScopes(request.parameters.get('scope'));
-    const found = await findEntityClient(
-      deps,
-      { clientId: credentials.clientId },
-      scope.targets.map((target) => target.targetEntityId),
-    );
-    const client = checkEntityClient(deps.keyRing, found?.client, credentials);
     if (scope.error !== undefined) throw scope.error;
-    const permissions = grantedPermissions(client, scope.targets, found?.targets ?? []);
+    // Looked up once the client is authenticated, so that only clients fill the cache with target lists.
+    const targetIds = scope.targets.map((target) => target.targetEntityId);
+    const found = targetIds.length === 0 ? [] : ((await findEntityClient(deps, by, targetIds))?.targets ?? []);
+    const permissions = grantedPermissions(client, scope.targets, found);
 
     const { tenant } = client;
     const own = client.jwtConfiguration;
