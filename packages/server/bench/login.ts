@@ -119,7 +119,7 @@ try {
     if (runs('login')) await runLoad({ url: `${server.baseUrl}/api/login`, connections: 4, pipelining: 1, durationSec: 3, method: 'POST', headers, body: loginBody });
     // The hash ceiling is measured right before each login run, at the same concurrency, with the server
     // idle: on a shared machine, only figures taken minutes apart compare.
-    for (const connections of runs('login') ? [2, 4, 8] : []) {
+    for (const connections of runs('login') ? [2, 4, 8, 16] : []) {
       const ceiling = await argon2Rate(connections, durationSec);
       const login = await runLoad({ url: `${server.baseUrl}/api/login`, connections, pipelining: 1, durationSec, method: 'POST', headers, body: loginBody });
       rows.push(

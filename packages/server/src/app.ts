@@ -22,6 +22,9 @@ import { createSettingsCache } from './tenancy/settings-cache.ts';
 import { createHostedPages } from './ui/hosted-pages.ts';
 import { registerUiAssets } from './ui/stylesheet.ts';
 
+/** Where the resources the settings cache holds are written (see tenancy/settings-cache.ts). */
+const cachedSettingsPaths = ['/api/application', '/api/tenant', '/api/entity', '/oauth2/register'];
+
 export interface AppDeps {
   readonly config: Pick<Config, 'bodyLimit' | 'trustProxy'> & { readonly publicUrl?: string | undefined };
   readonly store: Store;
@@ -63,13 +66,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerGetOpenApi(app, { openApi });
   registerUiAssets(app);
   const settings = createSettingsCache({ repositories: deps.store.repositories, now });
-  // A change made through this node shows at once: any successful write to the management API (or a
-  // dynamic client registration) drops the cached applications and tenants.
+  // A change made through this node shows at once: a successful write to the resources it caches
+  // (applications with their roles and scopes, tenants, entities and grants) drops it.
   app.addHook('onResponse', async (request, reply) => {
-    if (request.method !== 'GET' && request.method !== 'HEAD' && reply.statusCode < 400 && (request.url.startsWith('/api/') || request.url.startsWith('/oauth2/register'))) settings.clear();
+    if (request.method !== 'GET' && request.method !== 'HEAD' && reply.statusCode < 400 && cachedSettingsPaths.some((path) => request.url.startsWith(path))) settings.clear();
   });
   await app.register(oauthRoutes, { store: deps.store, keyRing: deps.keyRing, signingKeys: deps.signingKeys, settings, now, pages: createHostedPages() });
-  await app.register(managementApi, { prefix: '/api', store: deps.store, keyRing: deps.keyRing, signingKeys: deps.signingKeys, now });
+  await app.register(managementApi, { prefix: '/api', store: deps.store, keyRing: deps.keyRing, signingKeys: deps.signingKeys, settings, now });
 
   return app;
 }

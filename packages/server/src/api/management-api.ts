@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { refuseNulCharacters } from '../validation/nul-characters.ts';
 import type { KeyRing } from '../keys/key-ring.ts';
 import type { SigningKeys } from '../keys/signing-keys.ts';
+import type { SettingsCache } from '../tenancy/settings-cache.ts';
 import type { Store } from '../store/store.ts';
 import { registerCancelAction } from './actioning/cancel-action.ts';
 import { registerModifyAction } from './actioning/modify-action.ts';
@@ -83,6 +84,8 @@ export interface ManagementApiDeps {
   readonly store: Store;
   readonly keyRing: KeyRing;
   readonly signingKeys: SigningKeys;
+  /** Applications and tenants cached for a few seconds, for the Login API's hot path. */
+  readonly settings: SettingsCache;
   readonly now: () => number;
 }
 
@@ -172,7 +175,7 @@ export async function managementApi(app: FastifyInstance, deps: ManagementApiDep
   registerRetrieveUserAction(app, userDeps);
   registerUpdateUserAction(app, userDeps);
   registerDeleteUserAction(app, userDeps);
-  registerLogin(app, { store: deps.store, signingKeys: deps.signingKeys, callers, now: deps.now });
+  registerLogin(app, { store: deps.store, settings: deps.settings, signingKeys: deps.signingKeys, callers, now: deps.now });
   registerLogout(app, { store: deps.store });
   registerExchangeRefreshToken(app, { store: deps.store, signingKeys: deps.signingKeys, now: deps.now });
   registerRefreshTokens(app, { store: deps.store, callers });

@@ -4,6 +4,7 @@ import { signLoginToken } from '../../identity/login/login-tokens.ts';
 import { loginRequestSchema, type LoginRequest } from '../../identity/login/login-request.ts';
 import { issueChangePasswordId } from '../../identity/passwords/change-password-ids.ts';
 import type { SigningKeys } from '../../keys/signing-keys.ts';
+import type { SettingsCache } from '../../tenancy/settings-cache.ts';
 import type { Store } from '../../store/store.ts';
 import { createValidator } from '../../validation/validator.ts';
 import type { ApiCallers } from '../api-callers.ts';
@@ -16,6 +17,7 @@ const validateLogin = createValidator<LoginRequest>(loginRequestSchema, '');
 
 export interface LoginDeps {
   readonly store: Store;
+  readonly settings: SettingsCache;
   readonly signingKeys: SigningKeys;
   readonly callers: ApiCallers;
   readonly now: () => number;
@@ -32,7 +34,7 @@ export function registerLogin(app: FastifyInstance, deps: LoginDeps) {
     const body = validateLogin(request.body);
     const caller = deps.callers.find(request);
     const now = deps.now();
-    const outcome = await authenticate(deps.store, body, { withApiKey: caller !== undefined, tenantScope: caller === undefined ? undefined : requestTenantId(request, caller) }, now);
+    const outcome = await authenticate(deps, body, { withApiKey: caller !== undefined, tenantScope: caller === undefined ? undefined : requestTenantId(request, caller) }, now);
     if (!('user' in outcome)) return reply.code(outcome.status).send('actions' in outcome ? { actions: outcome.actions.map(loginPreventedJson) } : undefined);
 
     const { user, refreshToken } = outcome;

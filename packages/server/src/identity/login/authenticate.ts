@@ -3,6 +3,7 @@ import type { Application } from '../../store/repositories/application-repositor
 import type { Registration } from '../../store/repositories/registration-repository.ts';
 import type { Tenant } from '../../store/repositories/tenant-repository.ts';
 import type { User } from '../../store/repositories/user-repository.ts';
+import type { SettingsCache } from '../../tenancy/settings-cache.ts';
 import type { Store } from '../../store/store.ts';
 import { newRefreshToken, type IssuedRefreshToken } from '../refresh-tokens.ts';
 import { checkCredentials, type CredentialsRefused } from './check-credentials.ts';
@@ -31,9 +32,15 @@ export type LoginSuccess = {
 /** The Login API's refusals (see CredentialsRefused): 404, 409 with the preventing actions, 410, 423. */
 export type LoginFailure = CredentialsRefused;
 
-async function loginApplication(store: Store, request: LoginRequest, caller: LoginCaller): Promise<Application | undefined> {
+/** What a login reads from: the store, and applications through the settings cache (a few seconds per node). */
+export interface AuthenticateDeps {
+  readonly store: Store;
+  readonly settings: Pick<SettingsCache, 'application'>;
+}
+
+async function loginApplication(settings: AuthenticateDeps['settings'], request: LoginRequest, caller: LoginCaller): Promise<Application | undefined> {
   if (request.applicationId === undefined) return undefined;
-  const application = await store.repositories.applications.find(request.applicationId);
+  const application = await settings.application(request.applicationId);
   if (application === undefined || !application.active || (caller.tenantScope !== undefined && application.tenantId !== caller.tenantScope)) {
     throw ApiError.field('applicationId', 'invalid', `No active application has the id ${request.applicationId}.`);
   }
@@ -44,8 +51,9 @@ async function loginApplication(store: Store, request: LoginRequest, caller: Log
  * The Login API's decision, in two statements around the password hash (see login-repository.ts and
  * check-credentials.ts); a success is recorded in one statement.
  */
-export async function authenticate(store: Store, request: LoginRequest, caller: LoginCaller, now: number): Promise<LoginSuccess | LoginFailure> {
-  const application = await loginApplication(store, request, caller);
+export async function authenticate(deps: AuthenticateDeps, request: LoginRequest, caller: LoginCaller, now: number): Promise<LoginSuccess | LoginFailure> {
+  const { store } = deps;
+  const application = await loginApplication(deps.settings, request, caller);
   // FusionAuth: an API key is required unless the application's loginConfiguration says otherwise.
   if (!caller.withApiKey && application?.settings.loginConfiguration.requireAuthentication !== false) throw ApiError.unauthorized();
 
