@@ -12,21 +12,20 @@
  * again when other work on the machine disturbed it.
  */
 import { readFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
 import http from 'node:http';
-import os from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import { choices, commonFlags, driverOptions, positiveInteger } from './arguments.ts';
 import { caseIds, caseLabels, startTarget, targetIds, targetLabels, type CaseId, type StartedTarget, type TargetId } from './client-credentials-targets.ts';
-import type { Bench } from './context.ts';
+import { createBench } from './context.ts';
 import { waitForQuiet } from './cpu-sampling.ts';
+import { driverMachine, machineLine, saveResults } from './driver-results.ts';
 import { send } from './oauth-client.ts';
-import { benchDir, disturbedPct, maxRetries, serverDir, type BenchOptions } from './options.ts';
-import { createProcesses, handleSignals, runCleanups, startWatchdog } from './processes.ts';
-import { autocannonVersion, gitCommit, sourceState } from './report.ts';
-import { aggregate, isDisturbed, runAutocannon, type LoadRun } from './throughput.ts';
-import { log } from './util.ts';
+import { benchDir, disturbedPct, maxRetries } from './options.ts';
+import { createProcesses, runCleanups, runMain } from './processes.ts';
+import { aggregate, isDisturbed, loadRunSummary, runAutocannon, type LoadRun } from './throughput.ts';
+import { fmt, log } from './util.ts';
 
 const usage = `Usage: node packages/server/bench/client-credentials.ts [options]
   --duration S        seconds per load run (default 10)
@@ -51,37 +50,14 @@ const { values: args } = parseArgs({
     repeat: { type: 'string', default: '3' },
     targets: { type: 'string', default: 'gatehouse-postgres,oidc-provider-postgres' },
     cases: { type: 'string', default: caseIds.join(',') },
-    'quiet-wait': { type: 'string', default: '600' },
     'cpu-prof-dir': { type: 'string' },
     statements: { type: 'string' },
-    'postgres-url': { type: 'string', default: process.env['BENCH_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres' },
-    out: { type: 'string', default: join(benchDir, 'results', 'client-credentials-latest.json') },
-    source: { type: 'string' },
-    report: { type: 'string' },
-    help: { type: 'boolean', default: false },
+    ...commonFlags(join(benchDir, 'results', 'client-credentials-latest.json')),
   },
 });
 if (args.help) {
   console.log(usage);
   process.exit(0);
-}
-
-function positive(name: string, raw: string): number {
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) {
-    console.error(`bench: --${name} must be a positive integer, got "${raw}"`);
-    process.exit(2);
-  }
-  return value;
-}
-function list<T extends string>(name: string, raw: string, allowed: readonly T[]): T[] {
-  const values = raw.split(',').map((value) => value.trim()) as T[];
-  const unknown = values.find((value) => !allowed.includes(value));
-  if (unknown !== undefined || values.length === 0) {
-    console.error(`bench: unknown --${name} value "${unknown}" (${allowed.join(', ')})`);
-    process.exit(2);
-  }
-  return values;
 }
 
 interface CaseResult {
@@ -100,9 +76,6 @@ interface Results {
   readonly failures: string[];
 }
 
-const fmt = (n: number | undefined, digits = 0) =>
-  n === undefined || Number.isNaN(n) ? '–' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-
 function row(results: Results, target: TargetId, caseId: CaseId) {
   const entry = results.results.find((r) => r.target === target && r.caseId === caseId);
   if (entry === undefined || entry.runs.length === 0) return undefined;
@@ -111,10 +84,8 @@ function row(results: Results, target: TargetId, caseId: CaseId) {
 
 /** The side-by-side table: one line per case and target, Gatehouse's ratio to each reference. */
 export function markdown(results: Results): string {
-  const m = results.machine;
   const lines = [
-    `Machine: ${m['cpus']} × ${m['cpuModel']}, Linux ${m['kernel']}, Node ${m['node']}, oidc-provider ${m['oidcProvider']}, autocannon ${m['autocannon']}; ` +
-      `${m['commit'] === '' ? m['source'] : `commit ${m['commit']} (${m['source']})`}; ${results.date}`,
+    machineLine(results.machine, results.date),
     '',
     `${results.settings['connections']} connections, ${results.settings['durationSec']} s per run, ${results.settings['repeats']} runs per case and target (median, min–max over the undisturbed runs).`,
     '',
@@ -138,39 +109,17 @@ export function markdown(results: Results): string {
   return lines.join('\n');
 }
 
-function oidcProviderVersion(): string {
-  try {
-    return (JSON.parse(readFileSync(join(serverDir, '..', '..', 'node_modules', 'oidc-provider', 'package.json'), 'utf8')) as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
-}
-
-const durationSec = positive('duration', args.duration);
-const connections = positive('connections', args.connections);
-const warmupSec = positive('warmup', args.warmup);
-const repeats = positive('repeat', args.repeat);
-const targets = list('targets', args.targets, targetIds);
-const cases = list('cases', args.cases, caseIds);
+const durationSec = positiveInteger('duration', args.duration);
+const connections = positiveInteger('connections', args.connections);
+const warmupSec = positiveInteger('warmup', args.warmup);
+const repeats = positiveInteger('repeat', args.repeat);
+const targets = choices('targets', args.targets, targetIds);
+const cases = choices('cases', args.cases, caseIds);
 const profile = args['cpu-prof-dir'] === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', args['cpu-prof-dir']];
 
 const processes = createProcesses();
-const options: BenchOptions = {
-  durationSec,
-  connections,
-  warmRuns: 0,
-  warmupSec,
-  repeats,
-  idleMs: 0,
-  quietWaitSec: Number(args['quiet-wait']),
-  skip: new Set(),
-  wrkPath: undefined,
-  postgresUrl: args['postgres-url'],
-  out: args.out,
-  source: args.source,
-  report: args.report,
-};
-const bench: Bench = { options, processes, quietBudgetMs: options.quietWaitSec * 1_000, wrkScriptDir: undefined };
+const options = driverOptions(args, { durationSec, connections, warmupSec, repeats });
+const bench = createBench(options, processes);
 
 /** One autocannon run of a case, taken again (at most twice) when other processes disturbed it. */
 async function load(target: StartedTarget, caseId: CaseId, seconds: number, what: string, quiet: boolean): Promise<LoadRun> {
@@ -189,16 +138,7 @@ async function load(target: StartedTarget, caseId: CaseId, seconds: number, what
 async function measure(): Promise<number> {
   const results: Results = {
     date: new Date().toISOString(),
-    machine: {
-      cpus: os.availableParallelism(),
-      cpuModel: os.cpus()[0]?.model ?? 'unknown',
-      kernel: os.release(),
-      node: process.version,
-      commit: options.source === undefined ? gitCommit() : '',
-      source: options.source ?? sourceState(),
-      autocannon: autocannonVersion(),
-      oidcProvider: oidcProviderVersion(),
-    },
+    machine: driverMachine(options.source),
     settings: { durationSec, connections, warmupSec, repeats, quietWaitSec: options.quietWaitSec, profiled: profile.length > 0 },
     targets,
     cases,
@@ -220,11 +160,7 @@ async function measure(): Promise<number> {
           const what = `${target.id} ${caseId} (run ${attempt}/${repeats})`;
           try {
             const run = await load(target, caseId, durationSec, what, true);
-            log(
-              `${what}: ${run.reqPerSec} req/s, p50 ${run.latencyMs.p50} ms, p99 ${run.latencyMs.p99} ms, server CPU ${run.serverCpuPct ?? '?'}%` +
-                `${run.databaseCpuPct === undefined ? '' : `, PostgreSQL ${run.databaseCpuPct}%`}, loader ${run.loaderCpuPct ?? '?'}%, others ${run.othersCpuPct ?? '?'}%` +
-                (run.errors + run.non2xx > 0 ? `, ${run.errors} errors, ${run.non2xx} non-2xx` : ''),
-            );
+            log(loadRunSummary(what, run));
             const entry = results.results.find((r) => r.target === target.id && r.caseId === caseId);
             if (entry === undefined) results.results.push({ target: target.id, caseId, runs: [run] });
             else entry.runs.push(run);
@@ -243,11 +179,7 @@ async function measure(): Promise<number> {
     for (const target of started) await target.stop();
     await runCleanups(processes);
   }
-  await mkdir(dirname(args.out), { recursive: true });
-  await writeFile(args.out, `${JSON.stringify(results)}\n`);
-  console.log(markdown(results));
-  log(`raw results written to ${args.out}`);
-  return results.failures.length === 0 ? 0 : 1;
+  return saveResults(args.out, results, markdown);
 }
 
 /** Gatehouse's SQL statements per request of each case (bench/pg-statement-counter.ts preloaded). */
@@ -289,14 +221,8 @@ async function countStatements(requests: number): Promise<number> {
 if (args.report !== undefined) {
   console.log(markdown(JSON.parse(readFileSync(args.report, 'utf8')) as Results));
 } else {
-  handleSignals(processes);
   const perRun = durationSec + 20;
-  startWatchdog(processes, Math.ceil((targets.length * cases.length * ((repeats * 3 + 1) * perRun + warmupSec)) / 60 + options.quietWaitSec / 60 + 10));
-  try {
-    process.exitCode = args.statements === undefined ? await measure() : await countStatements(positive('statements', args.statements));
-  } catch (error) {
-    console.error(error);
-    await runCleanups(processes);
-    process.exitCode = 1;
-  }
+  const statements = args.statements === undefined ? undefined : positiveInteger('statements', args.statements);
+  const watchdogMinutes = Math.ceil((targets.length * cases.length * ((repeats * 3 + 1) * perRun + warmupSec)) / 60 + options.quietWaitSec / 60 + 10);
+  await runMain(processes, watchdogMinutes, () => (statements === undefined ? measure() : countStatements(statements)));
 }

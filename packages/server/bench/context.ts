@@ -10,3 +10,8 @@ export interface Bench {
   /** Where the wrk pipelining scripts are written, once the first one is needed. */
   wrkScriptDir: string | undefined;
 }
+
+/** A run's Bench: the whole `--quiet-wait` budget left, no wrk scripts yet. */
+export function createBench(options: BenchOptions, processes: Processes): Bench {
+  return { options, processes, quietBudgetMs: options.quietWaitSec * 1_000, wrkScriptDir: undefined };
+}

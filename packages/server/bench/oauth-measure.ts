@@ -9,7 +9,7 @@ import { sampleCpu, stealPid, systemPid, waitForQuiet } from './cpu-sampling.ts'
 import { basicAuthorization, refresh, refreshBody, roundTrip } from './oauth-client.ts';
 import type { PreparedTarget } from './oauth-targets.ts';
 import { disturbedPct, maxRetries } from './options.ts';
-import { isDisturbed, others, runAutocannon, type LoadRun } from './throughput.ts';
+import { isDisturbed, others, runAutocannon, type LoadRun, type RunCpu } from './throughput.ts';
 import { log, round } from './util.ts';
 
 /** Fresh refresh tokens, one per simulated client, each from its own code round trip (a grant of its own). */
@@ -81,7 +81,8 @@ export function percentiles(samples: readonly number[]): Percentiles {
   return { p50: round(at(50), 2), p90: round(at(90), 2), p99: round(at(99), 2), max: round(at(100), 2), mean: round(mean, 2) };
 }
 
-export interface RoundTripRun {
+/** loaderCpuPct: this process, the relying party making the round trips. */
+export interface RoundTripRun extends RunCpu {
   readonly concurrency: number;
   readonly count: number;
   readonly errors: number;
@@ -92,16 +93,9 @@ export interface RoundTripRun {
   readonly tokenMs: Percentiles;
   /** Every round trip's total, in ms (0.01 resolution): the report pools them over repeats. */
   readonly samplesMs: readonly number[];
-  readonly serverCpuPct: number | undefined;
-  /** This process: the relying party making the round trips. */
-  readonly loaderCpuPct: number | undefined;
-  readonly databaseCpuPct: number | undefined;
-  readonly othersCpuPct: number | undefined;
-  readonly stealPct: number | undefined;
-  readonly retries?: number;
 }
 
-async function loopRoundTrips(target: PreparedTarget, count: number, concurrency: number): Promise<Omit<RoundTripRun, 'serverCpuPct' | 'loaderCpuPct' | 'databaseCpuPct' | 'othersCpuPct' | 'stealPct'>> {
+async function loopRoundTrips(target: PreparedTarget, count: number, concurrency: number): Promise<Omit<RoundTripRun, keyof RunCpu>> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const total: number[] = [];
   const authorize: number[] = [];

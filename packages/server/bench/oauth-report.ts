@@ -2,9 +2,11 @@
 import { readFileSync } from 'node:fs';
 import { percentiles, type RoundTripRun } from './oauth-measure.ts';
 import { targetLabels, type TargetId } from './oauth-targets.ts';
+import { machineLine } from './driver-results.ts';
 import { disturbedPct } from './options.ts';
+import { closingSections } from './report.ts';
 import { aggregate, isDisturbed, type LoadRun } from './throughput.ts';
-import { median } from './util.ts';
+import { fmt, median } from './util.ts';
 
 export interface OAuthResults {
   readonly date: string;
@@ -17,8 +19,6 @@ export interface OAuthResults {
   readonly failures: string[];
 }
 
-const fmt = (n: number | undefined, digits = 0) =>
-  n === undefined || Number.isNaN(n) ? '–' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const pct = (n: number | undefined) => (n === undefined ? '–' : `${fmt(n)}%`);
 
 function roundTripDisturbed(run: RoundTripRun): boolean {
@@ -63,12 +63,8 @@ function roundTripSummary(results: OAuthResults, target: TargetId, concurrency: 
 
 export function markdown(results: OAuthResults): string {
   const targets = results.targets;
-  const m = results.machine;
   const lines: string[] = [];
-  lines.push(
-    `Machine: ${m['cpus']} × ${m['cpuModel']}, Linux ${m['kernel']}, Node ${m['node']}, oidc-provider ${m['oidcProvider']}, autocannon ${m['autocannon']}; ` +
-      `${m['commit'] === '' ? m['source'] : `commit ${m['commit']} (${m['source']})`}; ${results.date}`,
-  );
+  lines.push(machineLine(results.machine, results.date));
   lines.push('');
   lines.push(`| Measurement | ${targets.map((t) => targetLabels[t]).join(' | ')} |`);
   lines.push(`| --- | ${targets.map(() => '---:').join(' | ')} |`);
@@ -170,18 +166,7 @@ export function markdown(results: OAuthResults): string {
       for (const run of entry.runs) disturbed.push(`${targetLabels[entry.target]} round trips ×${entry.concurrency} (p50 ${fmt(run.totalMs.p50, 2)} ms): other processes ${pct(run.othersCpuPct)}, steal ${pct(run.stealPct)}`);
     }
   }
-  if (disturbed.length > 0) {
-    lines.push('');
-    lines.push('### Measurements other work on the machine may have disturbed');
-    lines.push('');
-    for (const line of disturbed) lines.push(`- ${line}`);
-  }
-  if (results.failures.length > 0) {
-    lines.push('');
-    lines.push('### Failures');
-    lines.push('');
-    for (const failure of results.failures) lines.push(`- ${failure.split('\n')[0]}`);
-  }
+  lines.push(...closingSections(disturbed, results.failures));
   return lines.join('\n');
 }
 

@@ -9,19 +9,18 @@
  * One server process runs at a time: each target is started on an empty store, logged in once, warmed up,
  * measured and stopped before the next one starts; with --repeat the targets take turns again.
  */
-import { readFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
 import http from 'node:http';
-import os from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Bench } from './context.ts';
+import { choices, commonFlags, driverOptions, positiveInteger, positiveIntegers } from './arguments.ts';
+import { createBench } from './context.ts';
+import { driverMachine, saveResults } from './driver-results.ts';
 import { loadRefresh, measureRoundTrips, refreshTokens, warmUp } from './oauth-measure.ts';
 import { markdown, reportFile, type OAuthResults } from './oauth-report.ts';
 import { createTargetStore, prepareTarget, targetIds, targetLabels, type TargetId, type TargetStore } from './oauth-targets.ts';
-import { benchDir, serverDir, type BenchOptions } from './options.ts';
-import { createProcesses, handleSignals, runCleanups, startWatchdog } from './processes.ts';
-import { autocannonVersion, gitCommit, sourceState } from './report.ts';
+import { benchDir } from './options.ts';
+import { createProcesses, runCleanups, runMain } from './processes.ts';
+import { loadRunSummary } from './throughput.ts';
 import { log } from './util.ts';
 
 const usage = `Usage: node packages/server/bench/oauth.ts [options]
@@ -50,13 +49,8 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '3' },
     repeat: { type: 'string', default: '3' },
     targets: { type: 'string', default: targetIds.join(',') },
-    'quiet-wait': { type: 'string', default: '600' },
     'cpu-prof-dir': { type: 'string' },
-    'postgres-url': { type: 'string', default: process.env['BENCH_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres' },
-    out: { type: 'string', default: join(benchDir, 'results', 'oauth-latest.json') },
-    source: { type: 'string' },
-    report: { type: 'string' },
-    help: { type: 'boolean', default: false },
+    ...commonFlags(join(benchDir, 'results', 'oauth-latest.json')),
   },
 });
 if (args.help) {
@@ -64,54 +58,18 @@ if (args.help) {
   process.exit(0);
 }
 
-function numbers(name: string, raw: string): number[] {
-  const list = raw.split(',').map((part) => Number(part.trim()));
-  if (list.length === 0 || list.some((n) => !Number.isInteger(n) || n <= 0)) {
-    console.error(`bench: --${name} must be positive integers, got "${raw}"`);
-    process.exit(2);
-  }
-  return list;
-}
-const [durationSec = 10] = numbers('duration', args.duration);
-const connectionCounts = numbers('connections', args.connections);
-const [roundTripCount = 2000] = numbers('round-trips', args['round-trips']);
-const concurrencies = numbers('concurrency', args.concurrency);
-const [warmupSec = 3] = numbers('warmup', args.warmup);
-const [repeats = 3] = numbers('repeat', args.repeat);
-const targets = args.targets.split(',').map((t) => t.trim()) as TargetId[];
-for (const target of targets) {
-  if (!targetIds.includes(target)) {
-    console.error(`bench: unknown target "${target}" (${targetIds.join(', ')})`);
-    process.exit(2);
-  }
-}
+const durationSec = positiveInteger('duration', args.duration);
+const connectionCounts = positiveIntegers('connections', args.connections);
+const roundTripCount = positiveInteger('round-trips', args['round-trips']);
+const concurrencies = positiveIntegers('concurrency', args.concurrency);
+const warmupSec = positiveInteger('warmup', args.warmup);
+const repeats = positiveInteger('repeat', args.repeat);
+const targets = choices('targets', args.targets, targetIds);
 const nodeArgs = args['cpu-prof-dir'] === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', args['cpu-prof-dir']];
 
 const processes = createProcesses();
-const options: BenchOptions = {
-  durationSec,
-  connections: Math.max(...connectionCounts),
-  warmRuns: 0,
-  warmupSec,
-  repeats,
-  idleMs: 0,
-  quietWaitSec: Number(args['quiet-wait']),
-  skip: new Set(),
-  wrkPath: undefined,
-  postgresUrl: args['postgres-url'],
-  out: args.out,
-  source: args.source,
-  report: args.report,
-};
-const bench: Bench = { options, processes, quietBudgetMs: options.quietWaitSec * 1_000, wrkScriptDir: undefined };
-
-function oidcProviderVersion(): string {
-  try {
-    return (JSON.parse(readFileSync(join(serverDir, '..', '..', 'node_modules', 'oidc-provider', 'package.json'), 'utf8')) as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
-}
+const options = driverOptions(args, { durationSec, connections: Math.max(...connectionCounts), warmupSec, repeats });
+const bench = createBench(options, processes);
 
 async function measureTarget(results: OAuthResults, id: TargetId, store: TargetStore, attempt: number): Promise<void> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
@@ -125,11 +83,7 @@ async function measureTarget(results: OAuthResults, id: TargetId, store: TargetS
       const what = `${id} refresh, ${connections} connections${shared ? ', one shared token' : ''} (run ${attempt}/${repeats})`;
       const tokens = await refreshTokens(target, shared ? 1 : connections);
       const run = await loadRefresh(bench, target, connections, durationSec, tokens, what);
-      log(
-        `${what}: ${run.reqPerSec} req/s, p50 ${run.latencyMs.p50} ms, p99 ${run.latencyMs.p99} ms, server CPU ${run.serverCpuPct ?? '?'}%` +
-          `${run.databaseCpuPct === undefined ? '' : `, PostgreSQL ${run.databaseCpuPct}%`}, loader ${run.loaderCpuPct ?? '?'}%, others ${run.othersCpuPct ?? '?'}%` +
-          (run.errors + run.non2xx > 0 ? `, ${run.errors} errors, ${run.non2xx} non-2xx` : ''),
-      );
+      log(loadRunSummary(what, run));
       const entry = results.refresh.find((r) => r.target === id && r.connections === connections && (r.shared ?? false) === shared);
       if (entry === undefined) results.refresh.push({ target: id, connections, shared, runs: [run] });
       else entry.runs.push(run);
@@ -153,16 +107,7 @@ async function measureTarget(results: OAuthResults, id: TargetId, store: TargetS
 async function main(): Promise<number> {
   const results: OAuthResults = {
     date: new Date().toISOString(),
-    machine: {
-      cpus: os.availableParallelism(),
-      cpuModel: os.cpus()[0]?.model ?? 'unknown',
-      kernel: os.release(),
-      node: process.version,
-      commit: options.source === undefined ? gitCommit() : '',
-      source: options.source ?? sourceState(),
-      autocannon: autocannonVersion(),
-      oidcProvider: oidcProviderVersion(),
-    },
+    machine: driverMachine(options.source),
     settings: { durationSec, connections: connectionCounts.join(','), sharedToken: args['shared-token'], roundTrips: roundTripCount, concurrency: concurrencies.join(','), warmupSec, repeats, quietWaitSec: options.quietWaitSec, profiled: nodeArgs.length > 0 },
     targets,
     refresh: [],
@@ -191,25 +136,13 @@ async function main(): Promise<number> {
     }
   }
   await runCleanups(processes);
-  await mkdir(dirname(args.out), { recursive: true });
-  await writeFile(args.out, `${JSON.stringify(results)}\n`);
-  console.log(markdown(results));
-  log(`raw results written to ${args.out}`);
-  return results.failures.length === 0 ? 0 : 1;
+  return saveResults(args.out, results, markdown);
 }
 
 if (args.report !== undefined) {
   process.exitCode = reportFile(args.report);
 } else {
-  handleSignals(processes);
   // Per target and repeat: start-up, warm-up, the refresh runs and the round trips, each possibly taken three times.
   const perTarget = 60 + warmupSec + 3 * (connectionCounts.length + 1) * (durationSec + 15) + 3 * concurrencies.length * (roundTripCount / 100);
-  startWatchdog(processes, Math.ceil((repeats * targets.length * perTarget) / 60 + options.quietWaitSec / 60 + 10));
-  try {
-    process.exitCode = await main();
-  } catch (error) {
-    console.error(error);
-    await runCleanups(processes);
-    process.exitCode = 1;
-  }
+  await runMain(processes, Math.ceil((repeats * targets.length * perTarget) / 60 + options.quietWaitSec / 60 + 10), main);
 }

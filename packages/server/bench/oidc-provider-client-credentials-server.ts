@@ -17,23 +17,17 @@
 import { generateKeyPairSync } from 'node:crypto';
 import http from 'node:http';
 import { oidcClientCredentials as fixture } from './client-credentials-fixture.ts';
-import { postgresAdapter } from './oidc-provider-postgres-adapter.ts';
+import { adapter, issuer, providerClass, serve } from './oidc-provider-host.ts';
 
 /** The part of oidc-provider's API used here (the package ships no type declarations). */
 interface Provider {
   callback(): (request: http.IncomingMessage, response: http.ServerResponse) => void;
 }
 
-const moduleName = 'oidc-provider'; // resolved at run time: no type declarations to check against
-const { default: ProviderClass } = (await import(moduleName)) as { default: new (issuer: string, configuration: object) => Provider };
-
-const port = Number(process.env['BENCH_PORT'] ?? '9500');
-const issuer = `http://127.0.0.1:${port}`;
-const databaseUrl = process.env['BENCH_OIDC_DATABASE_URL'];
+const ProviderClass = await providerClass<Provider>();
 
 const es256 = { ...generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' }), kid: 'bench-es256', alg: 'ES256', use: 'sig' };
 const rs256 = { ...generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }), kid: 'bench-rs256', alg: 'RS256', use: 'sig' };
-const adapter = databaseUrl === undefined ? undefined : await postgresAdapter(databaseUrl, Number(process.env['BENCH_OIDC_POOL_SIZE'] ?? '10'));
 
 const confidential = (clientId: string) => ({
   client_id: clientId,
@@ -69,22 +63,4 @@ const provider = new ProviderClass(issuer, {
   },
   ttl: { ClientCredentials: 3_600 },
 });
-const providerCallback = provider.callback();
-
-const server = http.createServer((request, response) => {
-  if (request.url === '/api/status') {
-    response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
-    return;
-  }
-  providerCallback(request, response);
-});
-server.keepAliveTimeout = 72_000;
-server.listen(port, '127.0.0.1');
-
-const stop = () => {
-  server.close();
-  server.closeAllConnections();
-  void (adapter?.close() ?? Promise.resolve()).finally(() => process.exit(0));
-};
-process.once('SIGTERM', stop);
-process.once('SIGINT', stop);
+serve(provider.callback());

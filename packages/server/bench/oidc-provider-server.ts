@@ -19,7 +19,7 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { oidcProviderClient as client, redirectUri } from './oauth-fixture.ts';
-import { postgresAdapter } from './oidc-provider-postgres-adapter.ts';
+import { adapter, issuer, providerClass, serve } from './oidc-provider-host.ts';
 
 /** The part of oidc-provider's API used here (the package ships no type declarations). */
 interface Grant {
@@ -37,15 +37,9 @@ interface ClientLike {
   grantTypeAllowed(grantType: string): boolean;
 }
 
-const moduleName = 'oidc-provider'; // resolved at run time: no type declarations to check against
-const { default: ProviderClass } = (await import(moduleName)) as { default: new (issuer: string, configuration: object) => Provider };
-
-const port = Number(process.env['BENCH_PORT'] ?? '9500');
-const issuer = `http://127.0.0.1:${port}`;
-const databaseUrl = process.env['BENCH_OIDC_DATABASE_URL'];
+const ProviderClass = await providerClass<Provider>();
 
 const signingKey = { ...generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' }), kid: 'bench-es256', alg: 'ES256', use: 'sig' };
-const adapter = databaseUrl === undefined ? undefined : await postgresAdapter(databaseUrl, Number(process.env['BENCH_OIDC_POOL_SIZE'] ?? '10'));
 
 const provider = new ProviderClass(issuer, {
   ...(adapter === undefined ? {} : { adapter: adapter.factory }),
@@ -105,13 +99,8 @@ async function completeInteraction(request: http.IncomingMessage, response: http
   await provider.interactionFinished(request, response, { login: { accountId: client.accountId }, consent: { grantId } }, { mergeWithLastSubmission: false });
 }
 
-const server = http.createServer((request, response) => {
-  const url = request.url ?? '/';
-  if (url === '/api/status') {
-    response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
-    return;
-  }
-  if (url.startsWith('/interaction/')) {
+serve((request, response) => {
+  if ((request.url ?? '/').startsWith('/interaction/')) {
     completeInteraction(request, response).catch((error: unknown) => {
       console.error(error);
       if (!response.headersSent) response.writeHead(500).end();
@@ -120,13 +109,3 @@ const server = http.createServer((request, response) => {
   }
   providerCallback(request, response);
 });
-server.keepAliveTimeout = 72_000;
-server.listen(port, '127.0.0.1');
-
-const stop = () => {
-  server.close();
-  server.closeAllConnections();
-  void (adapter?.close() ?? Promise.resolve()).finally(() => process.exit(0));
-};
-process.once('SIGTERM', stop);
-process.once('SIGINT', stop);

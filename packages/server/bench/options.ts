@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { commonFlags, positiveNumber as positive } from './arguments.ts';
 
 export const benchDir = dirname(fileURLToPath(import.meta.url));
 export const serverDir = dirname(benchDir);
@@ -59,13 +60,8 @@ export function parseOptions(): BenchOptions {
       warmup: { type: 'string', default: '5' },
       repeat: { type: 'string', default: '3' },
       idle: { type: 'string', default: '3000' },
-      'quiet-wait': { type: 'string', default: '600' },
       skip: { type: 'string', default: '' },
-      'postgres-url': { type: 'string', default: process.env['BENCH_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres' },
-      out: { type: 'string', default: join(benchDir, 'results', 'latest.json') },
-      source: { type: 'string' },
-      report: { type: 'string' },
-      help: { type: 'boolean', default: false },
+      ...commonFlags(join(benchDir, 'results', 'latest.json')),
     },
   });
 
@@ -97,15 +93,6 @@ export function parseOptions(): BenchOptions {
     source: args.source,
     report: args.report,
   };
-}
-
-function positive(name: string, raw: string): number {
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) {
-    console.error(`bench: --${name} must be a positive number, got "${raw}"`);
-    process.exit(2);
-  }
-  return value;
 }
 
 function findOnPath(binary: string): string | undefined {

@@ -68,6 +68,19 @@ export function startWatchdog(processes: Processes, watchdogMinutes: number): vo
   watchdog.unref();
 }
 
+/** A driver's measuring run: signals handled, the watchdog set, the exit code `main`'s (1, after cleaning up, when it throws). */
+export async function runMain(processes: Processes, watchdogMinutes: number, main: () => Promise<number>): Promise<void> {
+  handleSignals(processes);
+  startWatchdog(processes, watchdogMinutes);
+  try {
+    process.exitCode = await main();
+  } catch (error) {
+    console.error(error);
+    await runCleanups(processes);
+    process.exitCode = 1;
+  }
+}
+
 export interface Exit {
   readonly code: number | null;
   readonly signal: NodeJS.Signals | null;

@@ -6,6 +6,7 @@ import type { Memory } from './cpu-sampling.ts';
 import { disturbedPct, serverDir } from './options.ts';
 import type { StartupSummary } from './startup.ts';
 import { aggregate, isDisturbed, type LoadRow } from './throughput.ts';
+import { fmt } from './util.ts';
 
 export interface ServerMemory {
   readonly server: string;
@@ -56,14 +57,20 @@ export function autocannonVersion(): string {
   }
 }
 
-const fmt = (n: number | undefined, digits = 0) =>
-  n === undefined || Number.isNaN(n) ? '–' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 function startupRow(label: string, summary: StartupSummary | undefined): string {
   if (summary === undefined) return `| ${label} | not measured | | | | |`;
   const spread = summary.runs > 1 ? ` (${fmt(summary.readyMs.min)}–${fmt(summary.readyMs.max)})` : '';
   const logged = summary.loggedStartupMs === undefined ? '–' : `${fmt(summary.loggedStartupMs.median)} ms`;
   return `| ${label} | ${fmt(summary.readyMs.median)} ms${spread} | ${logged} | ${fmt(summary.idleRssMb)} MB | ${fmt(summary.stopMs)} ms | ${fmt(summary.othersCpuPctMax)}% |`;
+}
+
+/** A report's last sections: the measurements other work on the machine may have disturbed, then the failures (first lines). */
+export function closingSections(disturbed: readonly string[], failures: readonly string[]): string[] {
+  const lines: string[] = [];
+  if (disturbed.length > 0) lines.push('', '### Measurements other work on the machine may have disturbed', '', ...disturbed.map((line) => `- ${line}`));
+  if (failures.length > 0) lines.push('', '### Failures', '', ...failures.map((failure) => `- ${failure.split('\n')[0]}`));
+  return lines;
 }
 
 export function markdown(results: Results): string {
@@ -141,18 +148,7 @@ export function markdown(results: Results): string {
       }
     }
   }
-  if (disturbed.length > 0) {
-    lines.push('');
-    lines.push('### Measurements other work on the machine may have disturbed');
-    lines.push('');
-    for (const line of disturbed) lines.push(`- ${line}`);
-  }
-  if (results.failures.length > 0) {
-    lines.push('');
-    lines.push('### Failures');
-    lines.push('');
-    for (const failure of results.failures) lines.push(`- ${failure.split('\n')[0]}`);
-  }
+  lines.push(...closingSections(disturbed, results.failures));
   return lines.join('\n');
 }
 

@@ -11,7 +11,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { dirname } from 'node:path';
 import { baselineTargets, embedded, postgres } from './backends.ts';
-import type { Bench } from './context.ts';
+import { createBench } from './context.ts';
 import { parseOptions } from './options.ts';
 import { createProcesses, handleSignals, killAllChildren, runCleanups, startWatchdog } from './processes.ts';
 import { autocannonVersion, gitCommit, markdown, report, sourceState, wrkVersion, type Results } from './report.ts';
@@ -21,7 +21,7 @@ import { log } from './util.ts';
 const options = parseOptions();
 const { durationSec, connections, warmRuns, warmupSec, repeats, idleMs, skip } = options;
 const processes = createProcesses();
-const bench: Bench = { options, processes, quietBudgetMs: options.quietWaitSec * 1_000, wrkScriptDir: undefined };
+const bench = createBench(options, processes);
 
 handleSignals(processes);
 // Last resort: nothing should take this long (a default run is ~15 minutes plus its waits for quiet).

@@ -21,14 +21,9 @@ export interface LoadCase {
 
 export const paths: Record<LoadCase['endpoint'], string> = { status: '/api/status', jwks: '/.well-known/jwks.json' };
 
-export interface LoadRun {
-  readonly durationSec: number;
-  readonly requests: number;
-  readonly reqPerSec: number;
-  readonly latencyMs: { readonly p50: number; readonly p99: number; readonly mean: number | undefined };
-  readonly errors: number;
-  readonly non2xx: number;
-  /** Percent of one core, sampled during the run (200 = both cores). */
+/** The CPU shares sampled during a measurement, in percent of one core (200 = both cores). */
+export interface RunCpu {
+  /** The server's processes. */
   readonly serverCpuPct: number | undefined;
   readonly loaderCpuPct: number | undefined;
   /** The PostgreSQL backends serving the benchmark database (PostgreSQL runs only). */
@@ -39,6 +34,24 @@ export interface LoadRun {
   readonly stealPct: number | undefined;
   /** Earlier attempts discarded because other processes were busy. */
   readonly retries?: number;
+}
+
+export interface LoadRun extends RunCpu {
+  readonly durationSec: number;
+  readonly requests: number;
+  readonly reqPerSec: number;
+  readonly latencyMs: { readonly p50: number; readonly p99: number; readonly mean: number | undefined };
+  readonly errors: number;
+  readonly non2xx: number;
+}
+
+/** The log line of a comparing driver's load run (oauth.ts, client-credentials.ts). */
+export function loadRunSummary(what: string, run: LoadRun): string {
+  return (
+    `${what}: ${run.reqPerSec} req/s, p50 ${run.latencyMs.p50} ms, p99 ${run.latencyMs.p99} ms, server CPU ${run.serverCpuPct ?? '?'}%` +
+    `${run.databaseCpuPct === undefined ? '' : `, PostgreSQL ${run.databaseCpuPct}%`}, loader ${run.loaderCpuPct ?? '?'}%, others ${run.othersCpuPct ?? '?'}%` +
+    (run.errors + run.non2xx > 0 ? `, ${run.errors} errors, ${run.non2xx} non-2xx` : '')
+  );
 }
 
 /** One load case on one server with one loader: the run with the median req/s, plus the spread. */

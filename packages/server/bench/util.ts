@@ -1,8 +1,13 @@
-/** Small numeric and logging helpers shared by the benchmark's modules. */
+/** Small numeric, formatting and logging helpers shared by the benchmark's modules. */
 
 export function round(value: number, digits: number): number {
   const factor = 10 ** digits;
   return Math.round(value * factor) / factor;
+}
+
+/** A number for a report: grouped thousands, `digits` decimals, '–' when there is none. */
+export function fmt(n: number | undefined, digits = 0): string {
+  return n === undefined || Number.isNaN(n) ? '–' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 }
 
 export function median(values: readonly number[]): number {

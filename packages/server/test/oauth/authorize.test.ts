@@ -1,56 +1,16 @@
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { GrantType, Oauth2AuthorizedURLValidationPolicy, ProofKeyForCodeExchangePolicy } from '@fusionauth/typescript-client';
+import type { User } from '@fusionauth/typescript-client';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import * as oauth from 'oauth4webapi';
 import { hashAuthorizationCode } from '../../src/oauth/tokens/authorization-code-value.ts';
 import { Browser, parseForm, unescapeHtml, withFields } from '../helpers/browser.ts';
-import { authorizeUrl, responseParameters, s256, signInThroughPage, storedCode } from '../helpers/hosted-login.ts';
-import { createOAuthApplication, createOAuthUser, startOAuthServer, testPassword, type OAuthClientApp, type OAuthServer } from '../helpers/oauth-fixtures.ts';
+import { authorizeUrl, responseParameters, signInThroughPage, storedCode } from '../helpers/hosted-login.ts';
+import { assertFrameDenied, authorizeParameters, redirectUri, signedInBrowser, startAuthorizeFixture } from '../helpers/authorize-fixtures.ts';
+import { createOAuthApplication, createOAuthUser, testPassword, type OAuthClientApp, type OAuthServer } from '../helpers/oauth-fixtures.ts';
 import { backends } from '../helpers/test-stores.ts';
-import type { User } from '@fusionauth/typescript-client';
 
-const redirectUri = 'https://client.example.com/cb';
-const withQuery = 'https://client.example.com/q?foo=bar';
-const loopback = 'http://127.0.0.1/native';
-
-/** REDIR-03: every one of these against the registered https://client.example.com/cb is an error page, never a redirect. */
-const bypasses = [
-  'https://client.example.com:443/cb',
-  'https://CLIENT.EXAMPLE.COM/cb',
-  'HTTPS://client.example.com/cb',
-  'https://client.example.com/cb/',
-  'https://client.example.com/CB',
-  'https://client.example.com/cb/x',
-  'https://client.example.com/c',
-  'https://client.example.com/cb?x=1',
-  'https://client.example.com/cb#x',
-  'https://client.example.com/cb/../cb',
-  'https://client.example.com/cb/%2e%2e/',
-  'https://client.example.com/cb/..;/',
-  'https://client.example.com@evil.com/cb',
-  'https://a@b@client.example.com/cb',
-  'http://client.example.com/cb',
-  'https://client.example.com./cb',
-  ' https://client.example.com/cb',
-  'https://client.example.com/cb ',
-  'https://client.example.com/cb?code=forged',
-  '//client.example.com/cb',
-  'javascript:alert(1)//client.example.com/cb',
-];
-
-function assertErrorPage(response: { status: number; location: string | undefined; headers: Headers; body: string }, code: string, status = 400) {
-  assert.equal(response.status, status, response.body);
-  assert.equal(response.location, undefined, 'no redirect');
-  assert.match(String(response.headers.get('content-type')), /^text\/html/);
-  assert.ok(response.body.includes(`<code>${code}</code>`), `error code ${code} shown:\n${response.body}`);
-}
-
-function assertFrameDenied(headers: Headers) {
-  assert.equal(headers.get('x-frame-options'), 'DENY');
-  assert.match(String(headers.get('content-security-policy')), /frame-ancestors 'none'/);
-}
 
 function halfHash(value: string): string {
   return createHash('sha256').update(value, 'ascii').digest().subarray(0, 16).toString('base64url');
@@ -61,30 +21,17 @@ for (const backend of backends) {
     let server: OAuthServer;
     let app: OAuthClientApp;
     let user: User;
-    const base = (extra: Record<string, string> = {}) => ({ client_id: app.clientId, redirect_uri: redirectUri, response_type: 'code', scope: 'openid', state: 'xyz', ...extra });
+    const base = (extra: Record<string, string> = {}) => authorizeParameters(app, extra);
 
     before(async () => {
-      server = await startOAuthServer(backend);
-      app = await createOAuthApplication(server, {
-        redirectUri,
-        oauthConfiguration: {
-          authorizedRedirectURLs: [redirectUri, withQuery, loopback],
-          enabledGrants: [GrantType.authorization_code, GrantType.refresh_token, GrantType.implicit],
-        },
-      });
-      user = await createOAuthUser(server, app.application);
+      ({ server, app, user } = await startAuthorizeFixture(backend));
     });
     after(async () => {
       await server.close();
     });
 
     /** A browser already signed in (through the hosted page) for the default app. */
-    async function signedIn(): Promise<Browser> {
-      const browser = new Browser(server.baseUrl);
-      const done = await signInThroughPage(browser, authorizeUrl(server, base()), user.email!);
-      assert.equal(done.status, 303);
-      return browser;
-    }
+    const signedIn = () => signedInBrowser({ server, app, user });
 
     it('code flow: login page, then 303 to the redirect URI with code, state and iss; only the code hash is stored', async () => {
       const browser = new Browser(server.baseUrl);
@@ -205,181 +152,6 @@ for (const backend of backends) {
       assert.equal(await server.gatehouse.store.repositories.ssoSessions.find(plantedRow.id), undefined, 'the planted session is deleted');
       const sessions = await server.gatehouse.store.db.selectFrom('sso_sessions').select('token_hash').execute();
       assert.ok(!sessions.some((row) => row.token_hash.equals(Buffer.from(victim.cookies.get('gatehouse_sso')!))), 'only hashes stored');
-    });
-
-    it('REDIR-01/02/05: a missing, unknown or inactive client, or a missing redirect_uri, is an error page', async () => {
-      const browser = new Browser(server.baseUrl);
-      assertErrorPage(await browser.get(authorizeUrl(server, { redirect_uri: redirectUri, response_type: 'code' })), 'invalid_request');
-      assertErrorPage(await browser.get(authorizeUrl(server, { client_id: 'not-a-uuid', redirect_uri: redirectUri, response_type: 'code' })), 'invalid_client');
-      assertErrorPage(await browser.get(authorizeUrl(server, { client_id: '00000000-0000-4000-8000-000000000000', redirect_uri: redirectUri, response_type: 'code' })), 'invalid_client');
-      assertErrorPage(await browser.get(authorizeUrl(server, { client_id: app.clientId, response_type: 'code', state: 's' })), 'invalid_request');
-      const inactive = await createOAuthApplication(server, { redirectUri });
-      await server.client.deactivateApplication(inactive.clientId);
-      assertErrorPage(await browser.get(authorizeUrl(server, { client_id: inactive.clientId, redirect_uri: redirectUri, response_type: 'code' })), 'invalid_client');
-      const page = await browser.get(authorizeUrl(server, { client_id: 'not-a-uuid', redirect_uri: redirectUri, response_type: 'code' }));
-      assertFrameDenied(page.headers);
-    });
-
-    it('REDIR-03: every redirect-URI bypass string is an error page, never a redirect', async () => {
-      const browser = new Browser(server.baseUrl);
-      for (const candidate of bypasses) {
-        const response = await browser.get(authorizeUrl(server, base({ redirect_uri: candidate, prompt: 'none' })));
-        assert.equal(response.status, 400, `${candidate}: ${response.status} ${response.location ?? ''}`);
-        assert.equal(response.location, undefined, candidate);
-      }
-      const control = await browser.get(authorizeUrl(server, base({ prompt: 'none' })));
-      assert.equal(control.status, 302, 'the registered URI itself is accepted');
-    });
-
-    it('REDIR-04: a registered query must match exactly and is kept; REDIR-06: any port on a loopback IP, nothing else relaxed', async () => {
-      const browser = new Browser(server.baseUrl);
-      const kept = await browser.get(authorizeUrl(server, base({ redirect_uri: withQuery, prompt: 'none' })));
-      assert.equal(kept.status, 302);
-      assert.ok(kept.location!.startsWith(`${withQuery}&error=login_required&`), kept.location);
-      for (const candidate of ['https://client.example.com/q?foo=baz', 'https://client.example.com/q?foo=bar&x=1', 'https://client.example.com/q', 'https://client.example.com/q?x=1&foo=bar']) {
-        assertErrorPage(await browser.get(authorizeUrl(server, base({ redirect_uri: candidate }))), 'invalid_request');
-      }
-      for (const port of ['51234', '80', '1']) {
-        const accepted = await browser.get(authorizeUrl(server, base({ redirect_uri: `http://127.0.0.1:${port}/native`, prompt: 'none' })));
-        assert.equal(accepted.status, 302, port);
-        assert.ok(accepted.location!.startsWith(`http://127.0.0.1:${port}/native?error=login_required`));
-      }
-      for (const candidate of ['http://localhost:51234/native', 'http://127.0.0.1:51234/native/x', 'http://127.0.0.1:51234/Native', 'http://127.0.0.2:51234/native', 'http://127.0.0.1:51234/native?x=1', 'https://127.0.0.1:51234/native', 'http://[::1]:51234/native', 'http://127.0.0.1:51234@evil.com/native']) {
-        assertErrorPage(await browser.get(authorizeUrl(server, base({ redirect_uri: candidate }))), 'invalid_request');
-      }
-    });
-
-    it('AllowWildcards: FusionAuth wildcards match, but no replacement can leave the label, climb the path or add parameters', async () => {
-      const wild = await createOAuthApplication(server, {
-        redirectUri: 'https://*.example.com/cb/*',
-        oauthConfiguration: { authorizedRedirectURLs: ['https://*.example.com/cb/*'], authorizedURLValidationPolicy: Oauth2AuthorizedURLValidationPolicy.AllowWildcards },
-      });
-      const browser = new Browser(server.baseUrl);
-      const request = (candidate: string) => browser.get(authorizeUrl(server, { client_id: wild.clientId, redirect_uri: candidate, response_type: 'code', prompt: 'none' }));
-      for (const candidate of ['https://tenant-1.example.com/cb/x', 'https://a.example.com/cb/done']) {
-        const accepted = await request(candidate);
-        assert.equal(accepted.status, 302, candidate);
-        assert.ok(accepted.location!.startsWith(`${candidate}?`));
-      }
-      for (const candidate of [
-        'https://a.b.example.com/cb/x',
-        'https://evil.com/.example.com/cb/x',
-        'https://evil.com#.example.com/cb/x',
-        'https://x.example.com/cb/..',
-        'https://x.example.com/cb/.',
-        'https://x.example.com/cb/%2e%2e',
-        'https://x.example.com/cb/..;/evil',
-        'https://x.example.com/cb/a/b',
-        'https://x.example.com@evil.com/cb/x',
-        'https://x.example.com:8443/cb/x',
-        'https://x.example.com/cb/x?code=1',
-        'https://.example.com/cb/x',
-        'http://x.example.com/cb/x',
-      ]) {
-        assertErrorPage(await request(candidate), 'invalid_request');
-      }
-    });
-
-    it('AUTHZ-03: duplicate parameters are invalid_request (a duplicated state is not echoed; a duplicated client_id is an error page)', async () => {
-      const browser = new Browser(server.baseUrl);
-      const query = (extra: string) => `${server.baseUrl}/oauth2/authorize?client_id=${app.clientId}&redirect_uri=${encodeURIComponent(redirectUri)}&response_type=code&${extra}`;
-      const twoStates = await browser.get(query('state=a&state=b'));
-      assert.equal(twoStates.status, 302);
-      const params = responseParameters(twoStates.location);
-      assert.equal(params.get('error'), 'invalid_request');
-      assert.equal(params.get('error_reason'), 'duplicate_parameter');
-      assert.equal(params.get('state'), null);
-      assert.equal(params.get('iss'), server.issuer);
-      const twoScopes = responseParameters((await browser.get(query('state=s&scope=openid&scope=email'))).location);
-      assert.equal(twoScopes.get('error'), 'invalid_request');
-      assert.equal(twoScopes.get('state'), 's');
-      assertErrorPage(await browser.get(`${query('state=s')}&client_id=${app.clientId}`), 'invalid_request');
-      assertErrorPage(await browser.get(`${query('state=s')}&redirect_uri=${encodeURIComponent(redirectUri)}`), 'invalid_request');
-    });
-
-    it('AUTHZ-01/02/12/13/17: bad response_type, prompt, max_age, response_mode, request objects are redirected errors', async () => {
-      const browser = new Browser(server.baseUrl);
-      const cases: Array<[Record<string, string>, string, string?]> = [
-        [{ response_type: '' }, 'invalid_request', 'missing_response_type'],
-        [{ response_type: 'code id_token' }, 'unsupported_response_type'],
-        [{ response_type: 'none' }, 'unsupported_response_type'],
-        [{ prompt: 'none login' }, 'invalid_request', 'invalid_prompt'],
-        [{ prompt: 'bogus' }, 'invalid_request', 'invalid_prompt'],
-        [{ max_age: '-1' }, 'invalid_request'],
-        [{ max_age: '1.5' }, 'invalid_request'],
-        [{ max_age: '99999999999999999999' }, 'invalid_request'],
-        [{ response_mode: 'jwt' }, 'invalid_request', 'invalid_response_mode'],
-        [{ request: 'eyJhbGciOiJub25lIn0.e30.' }, 'request_not_supported'],
-        [{ request_uri: 'https://client.example.com/request.jwt' }, 'request_uri_not_supported'],
-        [{ scope: 'openid unknown-scope' }, 'invalid_scope'],
-        [{ scope: 'openid bad"scope' }, 'invalid_scope'],
-        [{ tenantId: '00000000-0000-4000-8000-000000000000' }, 'invalid_request', 'invalid_tenant_id'],
-      ];
-      for (const [extra, error, reason] of cases) {
-        const parameters = base(extra);
-        if (extra['response_type'] === '') delete (parameters as Record<string, string>)['response_type'];
-        const response = await browser.get(authorizeUrl(server, parameters));
-        assert.equal(response.status, 302, JSON.stringify(extra));
-        assert.ok(response.location!.startsWith(`${redirectUri}?`), 'code-type errors go in the query');
-        const params = responseParameters(response.location);
-        assert.equal(params.get('error'), error, JSON.stringify(extra));
-        if (reason !== undefined) assert.equal(params.get('error_reason'), reason);
-        assert.equal(params.get('state'), 'xyz');
-        assert.equal(params.get('iss'), server.issuer);
-        assert.match(params.get('error_description')!, /^[\x20\x21\x23-\x5B\x5D-\x7E]+$/, 'RESP-07');
-      }
-    });
-
-    it('AUTHZ-04/15: unknown parameters and display, ui_locales, claims_locales, acr_values are ignored; login_hint prefills the form (escaped)', async () => {
-      const browser = new Browser(server.baseUrl);
-      const hint = '"><script>alert(1)</script>';
-      const page = await browser.get(authorizeUrl(server, base({ extra: 'foobar', display: 'popup', ui_locales: 'de', claims_locales: 'de', acr_values: 'urn:x', login_hint: hint, idp_hint: '11111111-1111-4111-8111-111111111111' })));
-      assert.equal(page.status, 200);
-      assert.ok(!page.body.includes('<script>alert(1)</script>'), 'escaped');
-      const form = parseForm(page.body, '/oauth2/login');
-      assert.deepEqual(form.fields.find(([name]) => name === 'loginId'), ['loginId', hint]);
-      assert.ok(form.fields.some(([name, value]) => name === 'idp_hint' && value === '11111111-1111-4111-8111-111111111111'), 'idp_hint is kept on the pending request');
-      assert.ok(!form.fields.some(([name]) => name === 'extra'), 'unknown parameters are not carried');
-    });
-
-    it('PKCE (AUTHZ-06..08): Required without a challenge, plain, a missing method, and malformed challenges are invalid_request', async () => {
-      const strict = await createOAuthApplication(server, { redirectUri, oauthConfiguration: { authorizedRedirectURLs: [redirectUri], proofKeyForCodeExchangePolicy: ProofKeyForCodeExchangePolicy.Required } });
-      const browser = new Browser(server.baseUrl);
-      const challenge = s256(randomBytes(32).toString('base64url'));
-      const request = (extra: Record<string, string>, clientId = strict.clientId) => browser.get(authorizeUrl(server, { client_id: clientId, redirect_uri: redirectUri, response_type: 'code', state: 'p', ...extra }));
-      const cases: Array<[Record<string, string>, string]> = [
-        [{}, 'missing_code_challenge'],
-        [{ code_challenge: challenge, code_challenge_method: 'plain' }, 'invalid_pkce_code_challenge_method'],
-        [{ code_challenge: challenge }, 'invalid_pkce_code_challenge_method'],
-        [{ code_challenge_method: 'S256' }, 'missing_code_challenge'],
-        [{ code_challenge: 'a'.repeat(42), code_challenge_method: 'S256' }, 'invalid_pkce_code_challenge'],
-        [{ code_challenge: 'a'.repeat(129), code_challenge_method: 'S256' }, 'invalid_pkce_code_challenge'],
-        [{ code_challenge: `${'a'.repeat(42)}+`, code_challenge_method: 'S256' }, 'invalid_pkce_code_challenge'],
-        [{ code_challenge: `${'a'.repeat(42)}=`, code_challenge_method: 'S256' }, 'invalid_pkce_code_challenge'],
-      ];
-      for (const [extra, reason] of cases) {
-        const params = responseParameters((await request(extra)).location);
-        assert.equal(params.get('error'), 'invalid_request', JSON.stringify(extra));
-        assert.equal(params.get('error_reason'), reason, JSON.stringify(extra));
-        assert.equal(params.get('state'), 'p');
-      }
-      assert.equal((await request({ code_challenge: challenge, code_challenge_method: 'S256' })).status, 200, 'a valid S256 challenge reaches the login page');
-      assert.equal(responseParameters((await request({ code_challenge: challenge, code_challenge_method: 'plain' }, app.clientId)).location).get('error'), 'invalid_request', 'plain is refused under every policy');
-      assert.equal((await request({}, app.clientId)).status, 200, 'NotRequired: no challenge is fine');
-    });
-
-    it('POST /oauth2/authorize takes a form (AUTHZ-16); JSON is invalid_request on the error page; no CORS on the endpoint', async () => {
-      const browser = new Browser(server.baseUrl);
-      const page = await browser.post('/oauth2/authorize', base());
-      assert.equal(page.status, 200);
-      parseForm(page.body, '/oauth2/login');
-      const json = await browser.request('/oauth2/authorize', { method: 'POST', body: JSON.stringify(base()), headers: { 'content-type': 'application/json' } });
-      assertErrorPage(json, 'invalid_request');
-      const cors = await browser.request(authorizeUrl(server, base()), { headers: { origin: 'https://evil.example' } });
-      assert.equal(cors.headers.get('access-control-allow-origin'), null, 'RFC 9700 §2.6');
-      const posted = await browser.request('/oauth2/authorize', { method: 'POST', form: base({ prompt: 'none' }), headers: { origin: 'https://evil.example' } });
-      assert.equal(posted.status, 303, 'an error after a POST is a 303');
-      assert.equal(posted.headers.get('access-control-allow-origin'), null);
     });
 
     it('implicit id_token token: fragment with access_token, token_type, expires_in, id_token (nonce, at_hash), scope, state, iss, userState', async () => {

@@ -6,6 +6,7 @@ import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JS
 import * as oauth from 'oauth4webapi';
 import { backends } from '../helpers/test-stores.ts';
 import { basicAuthorization, createOAuthApplication, createOAuthUser, mintGrantTokens, postToken, startOAuthServer, type OAuthServer } from '../helpers/oauth-fixtures.ts';
+import { assertOAuthError } from '../helpers/token-endpoint.ts';
 
 const insecure = { [oauth.allowInsecureRequests]: true };
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -21,13 +22,6 @@ interface Answer {
   readonly status: number;
   readonly headers: Headers;
   readonly json: Record<string, unknown>;
-}
-
-function assertOAuthError(answer: Answer, status: number, error: string, reason?: string): void {
-  assert.equal(answer.status, status, JSON.stringify(answer.json));
-  assert.equal(answer.json['error'], error, JSON.stringify(answer.json));
-  if (reason !== undefined) assert.equal(answer.json['error_reason'], reason, JSON.stringify(answer.json));
-  assert.equal(answer.headers.get('cache-control'), 'no-store');
 }
 
 for (const backend of backends) {

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { OAuthError } from '../../errors/oauth-error.ts';
 import { liveSsoSession } from '../../identity/sessions/sso-sessions.ts';
-import { issuerFor } from '../tokens/issuer.ts';
 import {
   completeAuthorization,
   consentBinding,
@@ -11,12 +10,11 @@ import {
   sessionSubject,
   type AuthorizationDeps,
 } from '../authorization/authorization-flow.ts';
-import { authorizationRequest, RedirectedError, trustedClient, type AuthorizationRequest } from '../authorization/authorization-request.ts';
 import { grantedScopes, rememberConsent } from '../authorization/consent.ts';
 import { ssoCookie } from '../authorization/cookies.ts';
 import { csrfField, csrfTokenValid } from '../authorization/csrf.ts';
 import { sendForbiddenForm } from '../authorization/forbidden-form.ts';
-import { hostedForm, requireFormBody } from '../authorization/hosted-form.ts';
+import { postedAuthorization } from '../authorization/posted-authorization.ts';
 
 /**
  * POST /oauth2/consent: the answer to the consent page. Its CSRF token binds the request's parameters and
@@ -25,17 +23,9 @@ import { hostedForm, requireFormBody } from '../authorization/hosted-form.ts';
  */
 export function registerAuthorizeConsent(app: FastifyInstance, deps: AuthorizationDeps): void {
   app.post(consentPath, async (request, reply) => {
-    requireFormBody(request);
-    const form = hostedForm(request.body);
-    const client = await trustedClient(deps.settings, form.authorization);
-    const custom = await deps.settings.scopes(client.application.id);
-    let authorization: AuthorizationRequest;
-    try {
-      authorization = authorizationRequest(client, form.authorization, custom, issuerFor(client.tenant.settings, request));
-    } catch (error) {
-      if (error instanceof RedirectedError) return sendRedirectedError(deps, request, reply, { target: error.target, application: client.application }, error.error);
-      throw error;
-    }
+    const posted = await postedAuthorization(deps, request, reply);
+    if ('sent' in posted) return posted.sent;
+    const { form, client, custom, authorization } = posted;
     const now = deps.now();
     const session = await liveSsoSession(deps.store.repositories, ssoCookie(request), authorization.tenant, now);
     if (session === undefined) {

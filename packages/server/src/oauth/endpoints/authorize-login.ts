@@ -1,10 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { issuerFor } from '../tokens/issuer.ts';
-import { completeAuthorization, loginPath, sendLoginPage, sendRedirectedError, type AuthorizationDeps } from '../authorization/authorization-flow.ts';
-import { authorizationRequest, RedirectedError, trustedClient, type AuthorizationRequest } from '../authorization/authorization-request.ts';
+import { completeAuthorization, loginPath, sendLoginPage, type AuthorizationDeps } from '../authorization/authorization-flow.ts';
 import { csrfField, csrfTokenValid, parametersBinding } from '../authorization/csrf.ts';
 import { sendForbiddenForm } from '../authorization/forbidden-form.ts';
-import { hostedForm, requireFormBody } from '../authorization/hosted-form.ts';
+import { postedAuthorization } from '../authorization/posted-authorization.ts';
 import type { PasswordSignIn } from '../authorization/password-sign-in.ts';
 
 /**
@@ -14,17 +12,9 @@ import type { PasswordSignIn } from '../authorization/password-sign-in.ts';
  */
 export function registerAuthorizeLogin(app: FastifyInstance, deps: AuthorizationDeps, signIn: PasswordSignIn): void {
   app.post(loginPath, async (request, reply) => {
-    requireFormBody(request);
-    const form = hostedForm(request.body);
-    const client = await trustedClient(deps.settings, form.authorization);
-    const custom = await deps.settings.scopes(client.application.id);
-    let authorization: AuthorizationRequest;
-    try {
-      authorization = authorizationRequest(client, form.authorization, custom, issuerFor(client.tenant.settings, request));
-    } catch (error) {
-      if (error instanceof RedirectedError) return sendRedirectedError(deps, request, reply, { target: error.target, application: client.application }, error.error);
-      throw error;
-    }
+    const posted = await postedAuthorization(deps, request, reply);
+    if ('sent' in posted) return posted.sent;
+    const { form, client, custom, authorization } = posted;
     if (!csrfTokenValid(request, form.field(csrfField), 'login', parametersBinding(authorization.carried))) return sendForbiddenForm(deps.pages, reply, client.application);
     const loginId = form.field('loginId');
     const outcome = await signIn(request, reply, { tenantId: authorization.tenant.id, applicationId: authorization.application.id }, loginId, form.field('password'));

@@ -44,7 +44,9 @@ function toHolder(row: HolderColumns): GrantHolder {
  * statements are conditional, so a race is seen, not lost.
  */
 export function createTokenExchangeRepository(db: Kysely<Database>) {
+  // The grant and the user (left-joined as `users`) of a `grant_holder` row, as JSON rows for the mappers.
   const grantColumn = sql<Selectable<OAuthGrantTable> | null>`(select to_json(g) from oauth_grants g where g.id = grant_holder.grant_id)`.as('grant_row');
+  const userColumn = sql<Selectable<UserTable> | null>`case when users.id is null then null else to_json(users) end`.as('user_row');
 
   return {
     /** The grant and its first code, in one statement (the code row refers to the grant row inserted beside it). */
@@ -64,11 +66,7 @@ export function createTokenExchangeRepository(db: Kysely<Database>) {
         .leftJoin('oauth_grants', 'oauth_grants.id', 'grant_holder.grant_id')
         .leftJoin('users', 'users.id', 'oauth_grants.user_id')
         .selectAll('grant_holder')
-        .select([
-          grantColumn,
-          sql<Selectable<UserTable> | null>`case when users.id is null then null else to_json(users) end`.as('user_row'),
-          registrationRowsOfUser,
-        ])
+        .select([grantColumn, userColumn, registrationRowsOfUser])
         .executeTakeFirst();
       if (row === undefined) return undefined;
       const { grant_row, user_row, registration_rows, ...code } = row;
@@ -127,11 +125,7 @@ export function createTokenExchangeRepository(db: Kysely<Database>) {
         .selectFrom('grant_holder')
         .leftJoin('users', 'users.id', 'grant_holder.user_id')
         .selectAll('grant_holder')
-        .select([
-          grantColumn,
-          sql<Selectable<UserTable> | null>`case when users.id is null then null else to_json(users) end`.as('user_row'),
-          registrationRowsOfUser,
-        ])
+        .select([grantColumn, userColumn, registrationRowsOfUser])
         .executeTakeFirst();
       if (row === undefined) return undefined;
       const { grant_row, user_row, registration_rows, grant_id: _grantId, ...record } = row;
