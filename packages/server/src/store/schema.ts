@@ -332,6 +332,20 @@ export interface ClientRegistrationTable {
   last_update_instant: number;
 }
 
+export interface IdentityProviderTable {
+  id: string;
+  /** FusionAuth's identityProvider.type: OpenIDConnect, Google. */
+  type: string;
+  name: string;
+  enabled: boolean;
+  /** Every other setting, as identity-provider-schema.ts validates it, without the client secret. */
+  data: Json<Record<string, unknown>>;
+  /** Sealed for identity_providers/<id>/client_secret_sealed; null without a secret. */
+  client_secret_sealed: Buffer | null;
+  insert_instant: number;
+  last_update_instant: number;
+}
+
 export interface Database {
   instance: InstanceTable;
   tenants: TenantTable;
@@ -357,4 +371,5 @@ export interface Database {
   entity_grants: EntityGrantTable;
   device_codes: DeviceCodeTable;
   client_registrations: ClientRegistrationTable;
+  identity_providers: IdentityProviderTable;
 }

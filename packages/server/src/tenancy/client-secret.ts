@@ -5,10 +5,10 @@ import type { Application } from '../store/repositories/application-repository.t
 /**
  * OAuth client secrets are recoverable secrets (FusionAuth returns them on retrieve), so they are sealed
  * with the master key ring rather than hashed, bound to their owner's row: an application, or an entity
- * (the clients of the client credentials grant). Both keep it in a `client_secret_sealed` column.
+ * (the clients of the client credentials grant), or an identity provider (Gatehouse's own client at the upstream). Each keeps it in a `client_secret_sealed` column.
  */
 export interface ClientSecretOwner {
-  readonly table: 'applications' | 'entities';
+  readonly table: 'applications' | 'entities' | 'identity_providers';
   readonly id: string;
 }
 

@@ -30,7 +30,7 @@ export async function discoverWriteRoutes(gatehouse: TestApp): Promise<WriteRout
 }
 
 /** The tables whose content a refused request must leave alone. */
-const tables = ['tenants', 'applications', 'application_roles', 'application_scopes', 'users', 'registrations', 'api_keys', 'signing_keys', 'refresh_tokens', 'user_actions', 'user_action_logs', 'one_time_ids', 'entity_types', 'entity_type_permissions', 'entities', 'entity_grants'] as const;
+const tables = ['tenants', 'applications', 'application_roles', 'application_scopes', 'users', 'registrations', 'api_keys', 'signing_keys', 'refresh_tokens', 'user_actions', 'user_action_logs', 'one_time_ids', 'entity_types', 'entity_type_permissions', 'entities', 'entity_grants', 'identity_providers'] as const;
 
 /** A cheap fingerprint of the stored state: per table, its row count and an md5 over every row. */
 export async function storeFingerprint(gatehouse: TestApp): Promise<Record<string, string>> {
@@ -67,6 +67,8 @@ export interface Fixtures {
   readonly permissionId: string;
   readonly entityId: string;
   readonly recipientEntityId: string;
+  /** An OpenID Connect identity provider. */
+  readonly identityProviderId: string;
   /** Undefined while no login could issue one (the random requests broke the fixture user beyond repair). */
   refreshToken: string | undefined;
   refreshTokenId: string | undefined;
@@ -110,6 +112,7 @@ export async function createFixtures(gatehouse: TestApp): Promise<Fixtures> {
     permissionId: randomUUID(),
     entityId: randomUUID(),
     recipientEntityId: randomUUID(),
+    identityProviderId: randomUUID(),
     refreshToken: undefined,
     refreshTokenId: undefined,
     async ensure() {
@@ -131,6 +134,7 @@ export async function createFixtures(gatehouse: TestApp): Promise<Fixtures> {
         exists(select 1 from entity_type_permissions where id = ${f.permissionId} and entity_type_id = ${f.entityTypeId}) as permission,
         exists(select 1 from entities where id = ${f.entityId} and tenant_id = ${f.tenantId}) as entity,
         exists(select 1 from entities where id = ${f.recipientEntityId} and tenant_id = ${f.tenantId}) as recipient_entity,
+        exists(select 1 from identity_providers where id = ${f.identityProviderId}) as identity_provider,
         exists(select 1 from refresh_tokens where id = ${f.refreshTokenId ?? f.userId} and token_hash = ${hash})
           and exists(select 1 from users where id = ${f.userId} and active)
           and exists(select 1 from applications where id = ${f.applicationId} and active) as refresh_token`.execute(gatehouse.store.db);
@@ -184,6 +188,10 @@ export async function createFixtures(gatehouse: TestApp): Promise<Fixtures> {
       const entity = (id: string) => must('POST', `/api/entity/${id}`, { entity: { name: `Fixture entity ${id}`, type: { id: f.entityTypeId }, tenantId: f.tenantId } });
       if (!present['entity']) await entity(f.entityId);
       if (!present['recipient_entity']) await entity(f.recipientEntityId);
+      if (!present['identity_provider']) {
+        const oauth2 = { client_id: 'fixture', client_secret: 'fixture secret', issuer: 'https://idp.example.com' };
+        await must('POST', `/api/identity-provider/${f.identityProviderId}`, { identityProvider: { type: 'OpenIDConnect', name: `Fixture IdP ${f.identityProviderId}`, buttonText: 'Fixture', oauth2 } });
+      }
       if (!present['refresh_token']) {
         // A live refresh token of an active user and application. Best effort: undo what random requests may have done to the user, the application and the tenant.
         await call('PUT', `/api/user/${f.userId}?reactivate=true`);
@@ -228,6 +236,8 @@ export function existingId(fixtures: Fixtures, route: WriteRoute, param: string)
       return fixtures.permissionId;
     case 'entityId':
       return fixtures.entityId;
+    case 'identityProviderId':
+      return fixtures.identityProviderId;
     case 'actionId':
       return fixtures.actionId;
     case 'keyId':

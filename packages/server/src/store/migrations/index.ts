@@ -11,6 +11,7 @@ import * as oauth from './0009-oauth.ts';
 import * as entities from './0010-entities.ts';
 import * as deviceCodes from './0011-device-codes.ts';
 import * as clientRegistrations from './0012-client-registrations.ts';
+import * as identityProviders from './0013-identity-providers.ts';
 
 /** Forward-only, in order. A migration that has shipped is never edited: add the next number. */
 const migrations: Record<string, Migration> = {
@@ -26,6 +27,7 @@ const migrations: Record<string, Migration> = {
   '0010-entities': entities,
   '0011-device-codes': deviceCodes,
   '0012-client-registrations': clientRegistrations,
+  '0013-identity-providers': identityProviders,
 };
 
 export const migrationProvider: MigrationProvider = {

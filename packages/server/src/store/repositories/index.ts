@@ -9,6 +9,7 @@ import { createDeviceCodeRepository } from './device-code-repository.ts';
 import { createEntityGrantRepository } from './entity-grant-repository.ts';
 import { createEntityRepository } from './entity-repository.ts';
 import { createEntityTypeRepository } from './entity-type-repository.ts';
+import { createIdentityProviderRepository } from './identity-provider-repository.ts';
 import { createInstanceRepository } from './instance-repository.ts';
 import { createLoginFailureRepository } from './login-failure-repository.ts';
 import { createOneTimeIdRepository } from './one-time-id-repository.ts';
@@ -52,6 +53,7 @@ export function createRepositories(db: Kysely<Database>) {
     deviceCodes: createDeviceCodeRepository(db),
     clientRegistrations: createClientRegistrationRepository(db),
     clientCredentials: createClientCredentialsRepository(db),
+    identityProviders: createIdentityProviderRepository(db),
   };
 }
 
