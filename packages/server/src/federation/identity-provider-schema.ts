@@ -5,7 +5,7 @@
  * identity-providers.ts.
  */
 
-export const identityProviderTypes = ['OpenIDConnect', 'Google'] as const;
+export const identityProviderTypes = ['OpenIDConnect', 'Google', 'ExternalJWT'] as const;
 export type IdentityProviderType = (typeof identityProviderTypes)[number];
 
 /** Every IdentityProviderLinkingStrategy value FusionAuth defines. */
@@ -58,6 +58,16 @@ const tenantConfiguration = {
   },
 } as const;
 
+/** Managed domains: the Lookup API's answer for e-mail addresses at them; one provider per domain. */
+const domains = { type: 'array', maxItems: 1000, default: [], items: { type: 'string', maxLength: 253 } } as const;
+
+const claimNames = {
+  uniqueIdClaim: { ...text, default: 'sub' },
+  emailClaim: { ...text, default: 'email' },
+  emailVerifiedClaim: { ...text, default: 'email_verified' },
+  usernameClaim: { ...text, default: 'preferred_username' },
+} as const;
+
 const common = {
   name: { type: 'string', maxLength: 191 },
   enabled: flag(false),
@@ -78,7 +88,7 @@ export const openIdConnectSchema = {
     ...common,
     buttonText: text,
     buttonImageURL: text,
-    domains: { type: 'array', maxItems: 1000, default: [], items: { type: 'string', maxLength: 253 } },
+    domains,
     postRequest: flag(false),
     oauth2: {
       type: 'object',
@@ -92,10 +102,10 @@ export const openIdConnectSchema = {
         token_endpoint: text,
         userinfo_endpoint: text,
         scope: text,
-        uniqueIdClaim: { ...text, default: 'sub' },
-        emailClaim: { ...text, default: 'email' },
-        emailVerifiedClaim: { ...text, default: 'email_verified' },
-        usernameClaim: { ...text, default: 'preferred_username' },
+        ...claimNames,
+        // Gatehouse extension (Microsoft Entra ID, issuer .../common/v2.0): the ID token's `iss` must be
+        // https://login.microsoftonline.com/{tid}/v2.0 for its own `tid` claim (see microsoft-entra.ts).
+        microsoftMultiTenant: { type: 'boolean' },
       },
     },
   },
@@ -128,7 +138,36 @@ export const googleSchema = {
   },
 } as const;
 
-/** The validated body, either type: the members a type does not have are absent. */
+/**
+ * FusionAuth's ExternalJWT: a JWT issued elsewhere, verified with `keys` (kid → PEM public key or
+ * certificate, checked in identity-providers.ts) and reconciled through its claims.
+ */
+export const externalJwtSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name'],
+  properties: {
+    ...common,
+    domains,
+    headerKeyParameter: text,
+    keys: { type: 'object', default: {}, maxProperties: 100, propertyNames: { maxLength: 255 }, additionalProperties: { type: 'string', maxLength: 16_384 } },
+    defaultKeyId: { type: 'string', maxLength: 255 },
+    claimMap: { type: 'object', default: {}, maxProperties: 1000, propertyNames: { maxLength: 255 }, additionalProperties: { type: 'string', maxLength: 255 } },
+    // FusionAuth's deprecated predecessor of oauth2.uniqueIdClaim; kept as given.
+    uniqueIdentityClaim: text,
+    // Gatehouse extension: where the verification keys are published, instead of (or besides) `keys`.
+    jwksURL: text,
+    oauth2: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      // The endpoints are informational: the Lookup API returns them for the caller to start its own flow.
+      properties: { authorization_endpoint: text, token_endpoint: text, ...claimNames },
+    },
+  },
+} as const;
+
+/** The validated body, any type: the members a type does not have are absent. */
 export interface IdentityProviderInput {
   readonly name: string;
   readonly enabled: boolean;

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createPublicKey, randomUUID } from 'node:crypto';
 import { ApiError, FieldErrors } from '../errors/api-error.ts';
 import { duplicateFieldError } from '../errors/duplicate-field.ts';
 import type { KeyRing } from '../keys/key-ring.ts';
@@ -8,13 +8,15 @@ import { isWebUrl } from '../tenancy/authorized-urls.ts';
 import { sealOwnedClientSecret, unsealOwnedClientSecret } from '../tenancy/client-secret.ts';
 import { updatedBody, type UpdateMode } from '../validation/update-body.ts';
 import { createValidator } from '../validation/validator.ts';
-import { googleSchema, identityProviderTypes, openIdConnectSchema, type IdentityProviderInput, type IdentityProviderType } from './identity-provider-schema.ts';
+import { entraMultiTenantIssuers } from './microsoft-entra.ts';
+import { externalJwtSchema, googleSchema, identityProviderTypes, openIdConnectSchema, type IdentityProviderInput, type IdentityProviderType } from './identity-provider-schema.ts';
 
 const root = 'identityProvider';
 
 const validators: Record<IdentityProviderType, (value: unknown) => IdentityProviderInput> = {
   OpenIDConnect: createValidator<IdentityProviderInput>(openIdConnectSchema, root),
   Google: createValidator<IdentityProviderInput>(googleSchema, root),
+  ExternalJWT: createValidator<IdentityProviderInput>(externalJwtSchema, root),
 };
 
 const duplicateField = duplicateFieldError({
@@ -74,6 +76,45 @@ async function checkIds(
   return result;
 }
 
+/**
+ * Managed domains, lowercased and deduplicated: host names, each managed by no other provider
+ * (FusionAuth's `[duplicate]identityProvider.domains`).
+ */
+async function checkDomains(repositories: Repositories, given: readonly string[] | undefined, self: string | undefined, errors: FieldErrors): Promise<string[]> {
+  const domains = [...new Set((given ?? []).map((domain) => domain.trim().toLowerCase()))];
+  if (domains.some((domain) => !domainPattern.test(domain))) {
+    errors.add('identityProvider.domains', 'invalid', 'Every domain must be a host name such as example.com.');
+    return domains;
+  }
+  if (domains.length === 0) return domains;
+  const taken = new Set((await repositories.identityProviders.list()).filter((provider) => provider.id !== self).flatMap((provider) => managedDomains(provider)));
+  const duplicates = domains.filter((domain) => taken.has(domain));
+  if (duplicates.length > 0) {
+    errors.add('identityProvider.domains', 'duplicate', `The domain(s) [${duplicates.join(', ')}] are managed by another identity provider. A domain may only be managed by one.`);
+  }
+  return domains;
+}
+
+function managedDomains(provider: IdentityProvider): string[] {
+  const domains = provider.settings['domains'];
+  return Array.isArray(domains) ? domains.filter((domain): domain is string => typeof domain === 'string') : [];
+}
+
+/** Each verification key must be a PEM public key or X.509 certificate that node:crypto reads; never a private key. */
+function checkKeys(keys: Readonly<Record<string, string>>, errors: FieldErrors): void {
+  for (const [kid, pem] of Object.entries(keys)) {
+    let readable = !/PRIVATE KEY/.test(pem) && /^\s*-----BEGIN /.test(pem);
+    if (readable) {
+      try {
+        createPublicKey(pem);
+      } catch {
+        readable = false;
+      }
+    }
+    if (!readable) errors.add('identityProvider.keys', 'invalid', `The key [${kid}] is not a PEM encoded public key or X.509 certificate.`);
+  }
+}
+
 /** Checks an `identityProvider` body of the given type: the schema, then the rules it cannot say. */
 async function validateIdentityProvider(repositories: Repositories, type: IdentityProviderType, body: unknown, previous?: IdentityProvider): Promise<Validated> {
   const { name, enabled, ...input } = validators[type](body);
@@ -108,9 +149,17 @@ async function validateIdentityProvider(repositories: Repositories, type: Identi
         if (oauth2[endpoint] === undefined) errors.add(`${prefix}.${endpoint}`, 'blank', `Without an issuer, ${endpoint} is required.`);
       }
     }
-    const domains = [...new Set((input.domains ?? []).map((domain) => domain.trim().toLowerCase()))];
-    if (domains.some((domain) => !domainPattern.test(domain))) errors.add('identityProvider.domains', 'invalid', 'Every domain must be a host name such as example.com.');
-    Object.assign(settings, { oauth2, domains });
+    if (oauth2['microsoftMultiTenant'] === true && !entraMultiTenantIssuers.includes(String(oauth2['issuer']))) {
+      errors.add(`${prefix}.microsoftMultiTenant`, 'invalid', `microsoftMultiTenant needs the issuer ${entraMultiTenantIssuers.join(', or ')}.`);
+    }
+    Object.assign(settings, { oauth2, domains: await checkDomains(repositories, input.domains, previous?.id, errors) });
+  } else if (type === 'ExternalJWT') {
+    if (blank(input['headerKeyParameter'])) errors.add('identityProvider.headerKeyParameter', 'blank', 'The JWT header parameter naming the key (kid or x5t) is required.');
+    checkKeys(input['keys'] as Record<string, string>, errors);
+    checkUrls(input, ['jwksURL'], root, errors);
+    const oauth2 = withoutEmpty(input.oauth2 ?? {});
+    checkUrls(oauth2, ['authorization_endpoint', 'token_endpoint'], 'identityProvider.oauth2', errors);
+    Object.assign(settings, { oauth2, domains: await checkDomains(repositories, input.domains, previous?.id, errors) });
   } else {
     if (blank(input.client_id)) errors.add('identityProvider.client_id', 'blank', 'The Google client id is required.');
     if (blank(input.client_secret)) errors.add('identityProvider.client_secret', 'blank', 'The Google client secret is required.');
@@ -174,4 +223,25 @@ export async function updateIdentityProvider(
   if (type !== existing.type) throw ApiError.field('identityProvider.type', 'invalid', `The type of an identity provider cannot change (it is ${existing.type}).`);
   const provider = toProvider(keyRing, existing.id, type, await validateIdentityProvider(repositories, type, body, existing), existing.insertInstant, now);
   return (await repositories.identityProviders.update(provider).catch(duplicateField)) ? provider : undefined;
+}
+
+/**
+ * The Lookup API: the enabled provider managing the domain of an e-mail address (the part after its last
+ * `@`) or of a bare domain, as FusionAuth's IdentityProviderDetails; undefined when none does.
+ */
+export async function lookupIdentityProvider(repositories: Repositories, domainOrEmail: string): Promise<Record<string, unknown> | undefined> {
+  const domain = domainOrEmail.slice(domainOrEmail.lastIndexOf('@') + 1).trim().toLowerCase();
+  if (domain === '') return undefined;
+  const provider = (await repositories.identityProviders.list()).find((candidate) => candidate.enabled && managedDomains(candidate).includes(domain));
+  if (provider === undefined) return undefined;
+  const configuration = (provider.settings['applicationConfiguration'] ?? {}) as Record<string, { enabled?: boolean }>;
+  const oauth2 = (provider.settings['oauth2'] ?? {}) as Record<string, unknown>;
+  const endpoints = Object.fromEntries(['authorization_endpoint', 'token_endpoint'].filter((name) => oauth2[name] !== undefined).map((name) => [name, oauth2[name]]));
+  return {
+    id: provider.id,
+    name: provider.name,
+    type: provider.type,
+    oauth2: endpoints,
+    applicationIds: Object.entries(configuration).filter(([, value]) => value.enabled === true).map(([id]) => id),
+  };
 }

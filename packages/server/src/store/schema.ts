@@ -1,7 +1,8 @@
 import type { ColumnType, Generated } from 'kysely';
-
-/** JSON columns: written as a string or value, read back as the parsed value. */
-type Json<T> = ColumnType<T, string, string>;
+import type { Json } from './json-column.ts';
+import type { AuthorizationCodeTable, ClientRegistrationTable, DeviceCodeTable, OAuthConsentTable, OAuthGrantTable, SsoSessionTable } from './schema-oauth.ts';
+import type { EntityGrantTable, EntityTable, EntityTypePermissionTable, EntityTypeTable } from './schema-entities.ts';
+import type { IdentityProviderLinkTable, IdentityProviderTable, PendingIdentityProviderLinkTable } from './schema-federation.ts';
 
 export interface InstanceTable {
   id: Generated<number>;
@@ -208,144 +209,11 @@ export interface UserActionLogTable {
   last_update_instant: number;
 }
 
-export interface SsoSessionTable {
-  id: string;
-  /** SHA-256 of the cookie value. */
-  token_hash: Buffer;
-  tenant_id: string;
-  user_id: string;
-  authentication_type: string;
-  authenticated_instant: number;
-  insert_instant: number;
-  last_access_instant: number;
-  expiration_instant: number;
-}
+export type { AuthorizationCodeTable, ClientRegistrationTable, DeviceCodeTable, OAuthConsentTable, OAuthGrantTable, SsoSessionTable } from './schema-oauth.ts';
+export type { EntityGrantTable, EntityTable, EntityTypePermissionTable, EntityTypeTable } from './schema-entities.ts';
+export type { IdentityProviderLinkTable, IdentityProviderTable, PendingIdentityProviderLinkTable } from './schema-federation.ts';
 
-export interface OAuthGrantTable {
-  id: string;
-  tenant_id: string;
-  user_id: string;
-  application_id: string;
-  session_id: string | null;
-  grant_type: string;
-  /** Space-separated, as granted. */
-  scope: string;
-  authentication_type: string;
-  authenticated_instant: number;
-  insert_instant: number;
-  revoked_instant: ColumnType<number | null, number | null | undefined, number | null>;
-}
-
-export interface AuthorizationCodeTable {
-  /** SHA-256 of the code. */
-  code_hash: Buffer;
-  grant_id: string;
-  redirect_uri: string;
-  nonce: string | null;
-  code_challenge: string | null;
-  code_challenge_method: string | null;
-  expiration_instant: number;
-  consumed_instant: ColumnType<number | null, number | null | undefined, number | null>;
-}
-
-export interface OAuthConsentTable {
-  user_id: string;
-  application_id: string;
-  scopes: Json<string[]>;
-  insert_instant: number;
-  expiration_instant: number;
-}
-
-export interface DeviceCodeTable {
-  id: string;
-  /** SHA-256 of the device code. */
-  device_code_hash: Buffer;
-  /** Normalized: uppercase, no separators. */
-  user_code: string;
-  tenant_id: string;
-  application_id: string;
-  /** Space-separated, as requested. */
-  scope: string;
-  status: 'pending' | 'approved' | 'denied' | 'redeemed';
-  grant_id: string | null;
-  interval_seconds: number;
-  last_polled_instant: number | null;
-  insert_instant: number;
-  expiration_instant: number;
-  decided_instant: number | null;
-}
-
-export interface EntityTypeTable {
-  id: string;
-  name: string;
-  data: Json<Record<string, unknown>>;
-  /** FusionAuth's EntityJWTConfiguration: enabled, accessTokenKeyId, accessTokenVerificationKeyIds, timeToLiveInSeconds. */
-  jwt_configuration: Json<Record<string, unknown>>;
-  insert_instant: number;
-  last_update_instant: number;
-}
-
-export interface EntityTypePermissionTable {
-  id: string;
-  entity_type_id: string;
-  name: string;
-  description: string | null;
-  is_default: boolean;
-  data: Json<Record<string, unknown>>;
-  insert_instant: number;
-  last_update_instant: number;
-}
-
-export interface EntityTable {
-  id: string;
-  tenant_id: string;
-  entity_type_id: string;
-  parent_id: string | null;
-  name: string;
-  client_id: string;
-  /** Sealed for entities/<id>/client_secret_sealed. */
-  client_secret_sealed: Buffer;
-  data: Json<Record<string, unknown>>;
-  insert_instant: number;
-  last_update_instant: number;
-}
-
-export interface EntityGrantTable {
-  id: string;
-  target_entity_id: string;
-  /** Exactly one of recipient_entity_id and user_id is set. */
-  recipient_entity_id: string | null;
-  user_id: string | null;
-  /** Permission names of the target's type. */
-  permissions: Json<string[]>;
-  data: Json<Record<string, unknown>>;
-  insert_instant: number;
-  last_update_instant: number;
-}
-
-/** An application registered through RFC 7591; its RFC 7592 registration access token, hashed. */
-export interface ClientRegistrationTable {
-  application_id: string;
-  /** SHA-256 of the registration access token. */
-  token_hash: Buffer;
-  insert_instant: number;
-  last_update_instant: number;
-}
-
-export interface IdentityProviderTable {
-  id: string;
-  /** FusionAuth's identityProvider.type: OpenIDConnect, Google. */
-  type: string;
-  name: string;
-  enabled: boolean;
-  /** Every other setting, as identity-provider-schema.ts validates it, without the client secret. */
-  data: Json<Record<string, unknown>>;
-  /** Sealed for identity_providers/<id>/client_secret_sealed; null without a secret. */
-  client_secret_sealed: Buffer | null;
-  insert_instant: number;
-  last_update_instant: number;
-}
-
+/** Every table, as Kysely sees them. */
 export interface Database {
   instance: InstanceTable;
   tenants: TenantTable;
@@ -372,4 +240,6 @@ export interface Database {
   device_codes: DeviceCodeTable;
   client_registrations: ClientRegistrationTable;
   identity_providers: IdentityProviderTable;
+  identity_provider_links: IdentityProviderLinkTable;
+  pending_identity_provider_links: PendingIdentityProviderLinkTable;
 }

@@ -30,7 +30,7 @@ export async function discoverWriteRoutes(gatehouse: TestApp): Promise<WriteRout
 }
 
 /** The tables whose content a refused request must leave alone. */
-const tables = ['tenants', 'applications', 'application_roles', 'application_scopes', 'users', 'registrations', 'api_keys', 'signing_keys', 'refresh_tokens', 'user_actions', 'user_action_logs', 'one_time_ids', 'entity_types', 'entity_type_permissions', 'entities', 'entity_grants', 'identity_providers'] as const;
+const tables = ['tenants', 'applications', 'application_roles', 'application_scopes', 'users', 'registrations', 'api_keys', 'signing_keys', 'refresh_tokens', 'user_actions', 'user_action_logs', 'one_time_ids', 'entity_types', 'entity_type_permissions', 'entities', 'entity_grants', 'identity_providers', 'identity_provider_links', 'pending_identity_provider_links'] as const;
 
 /** A cheap fingerprint of the stored state: per table, its row count and an md5 over every row. */
 export async function storeFingerprint(gatehouse: TestApp): Promise<Record<string, string>> {

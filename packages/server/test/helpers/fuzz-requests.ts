@@ -84,7 +84,7 @@ const key = fc.oneof(
   fc.string({ maxLength: 10 }),
 );
 
-const wrappers = ['scope', 'tenant', 'application', 'user', 'registration', 'apiKey', 'key', 'role', 'search', 'users', 'userAction', 'action', 'entity', 'entityType', 'permission', 'grant', 'identityProvider'];
+const wrappers = ['scope', 'tenant', 'application', 'user', 'registration', 'apiKey', 'key', 'role', 'search', 'users', 'userAction', 'action', 'entity', 'entityType', 'permission', 'grant', 'identityProvider', 'identityProviderLink'];
 
 /** Makes names and emails in the valid bodies unique, so that they stay valid after the first one is stored. */
 let sent = 0;
@@ -112,11 +112,18 @@ function templates(path: string, f: Fixtures): readonly Record<string, unknown>[
   if (path.startsWith('/api/key/import')) return [{ key: { name: `imported ${n}`, kid: `kid-${n}`, publicKey: publicPem, privateKey: privatePem } }, { key: { algorithm: 'HS256', name: `secret ${n}`, secret: 's'.repeat(32) } }];
   if (path.startsWith('/api/key')) return [{ key: { name: `renamed ${n}` } }];
   if (path.startsWith('/api/tenant')) return [{ tenant: { name: `Fuzz tenant ${n}`, issuer: 'https://acme.example.com', jwtConfiguration: { timeToLiveInSeconds: 600, refreshTokenUsagePolicy: 'Reusable' }, failedAuthenticationConfiguration: { tooManyAttempts: 5 } } }];
+  if (path.startsWith('/api/identity-provider/link')) {
+    return [
+      { identityProviderLink: { identityProviderId: f.identityProviderId, identityProviderUserId: `fuzz-${n}`, userId: f.userId, displayName: 'Fuzz', token: 'fuzz token' } },
+      { pendingIdPLinkId: `fuzz-${n}`, identityProviderLink: { userId: f.userId } },
+    ];
+  }
   if (path.startsWith('/api/identity-provider')) {
     const oauth2 = { client_id: 'fuzz', client_secret: 'fuzz secret', authorization_endpoint: 'https://idp.example.com/a', token_endpoint: 'https://idp.example.com/t' };
     return [
       { identityProvider: { type: 'OpenIDConnect', name: `Fuzz IdP ${n}`, buttonText: 'Fuzz', domains: [`fuzz${n}.example.com`], oauth2, applicationConfiguration: { [f.applicationId]: { enabled: true } } } },
       { identityProvider: { type: 'Google', name: `Fuzz Google ${n}`, client_id: 'fuzz', client_secret: 'fuzz secret', properties: { accessType: 'offline' }, tenantConfiguration: { [f.tenantId]: {} } } },
+      { identityProvider: { type: 'ExternalJWT', name: `Fuzz JWT ${n}`, headerKeyParameter: 'kid', keys: { [`kid-${n}`]: publicPem }, claimMap: { dept: 'RegistrationData' }, domains: [`jwt${n}.example.com`], oauth2: { authorization_endpoint: 'https://idp.example.com/a' } } },
     ];
   }
   if (path.startsWith('/api/user-action')) return [{ userAction: { name: `Fuzz action ${n}`, temporal: true, userNotificationsEnabled: true, localizedNames: { de: 'Fuzz' }, options: [{ name: 'one', localizedNames: { de: 'eins' } }] } }];

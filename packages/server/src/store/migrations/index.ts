@@ -12,6 +12,7 @@ import * as entities from './0010-entities.ts';
 import * as deviceCodes from './0011-device-codes.ts';
 import * as clientRegistrations from './0012-client-registrations.ts';
 import * as identityProviders from './0013-identity-providers.ts';
+import * as identityProviderLinks from './0014-identity-provider-links.ts';
 
 /** Forward-only, in order. A migration that has shipped is never edited: add the next number. */
 const migrations: Record<string, Migration> = {
@@ -28,6 +29,7 @@ const migrations: Record<string, Migration> = {
   '0011-device-codes': deviceCodes,
   '0012-client-registrations': clientRegistrations,
   '0013-identity-providers': identityProviders,
+  '0014-identity-provider-links': identityProviderLinks,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -10,6 +10,7 @@ import { createEntityGrantRepository } from './entity-grant-repository.ts';
 import { createEntityRepository } from './entity-repository.ts';
 import { createEntityTypeRepository } from './entity-type-repository.ts';
 import { createIdentityProviderRepository } from './identity-provider-repository.ts';
+import { createIdentityProviderLinkRepository } from './identity-provider-link-repository.ts';
 import { createInstanceRepository } from './instance-repository.ts';
 import { createLoginFailureRepository } from './login-failure-repository.ts';
 import { createOneTimeIdRepository } from './one-time-id-repository.ts';
@@ -54,6 +55,7 @@ export function createRepositories(db: Kysely<Database>) {
     clientRegistrations: createClientRegistrationRepository(db),
     clientCredentials: createClientCredentialsRepository(db),
     identityProviders: createIdentityProviderRepository(db),
+    identityProviderLinks: createIdentityProviderLinkRepository(db),
   };
 }
 

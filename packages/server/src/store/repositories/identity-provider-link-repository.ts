@@ -1,0 +1,160 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, IdentityProviderLinkTable, PendingIdentityProviderLinkTable } from '../schema.ts';
+import { rethrowDuplicate } from '../store-errors.ts';
+
+/** A link between a local user and an upstream account, its token still sealed. */
+export interface IdentityProviderLink {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly userId: string;
+  readonly identityProviderId: string;
+  readonly identityProviderUserId: string;
+  readonly displayName: string | undefined;
+  readonly data: Readonly<Record<string, unknown>>;
+  readonly tokenSealed: Buffer | undefined;
+  readonly insertInstant: number;
+  readonly lastLoginInstant: number;
+}
+
+/** An upstream identity that logged in without a link, waiting to be linked to a user. */
+export interface PendingIdentityProviderLink {
+  /** SHA-256 of the pending id handed out. */
+  readonly idHash: Buffer;
+  readonly tenantId: string;
+  readonly identityProviderId: string;
+  readonly identityProviderUserId: string;
+  readonly displayName: string | undefined;
+  readonly email: string | undefined;
+  readonly username: string | undefined;
+  readonly tokenSealed: Buffer | undefined;
+  readonly insertInstant: number;
+  readonly expirationInstant: number;
+}
+
+function toLink(row: Selectable<IdentityProviderLinkTable>): IdentityProviderLink {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    userId: row.user_id,
+    identityProviderId: row.identity_provider_id,
+    identityProviderUserId: row.identity_provider_user_id,
+    displayName: row.display_name ?? undefined,
+    data: row.data,
+    tokenSealed: row.token_sealed ?? undefined,
+    insertInstant: Number(row.insert_instant),
+    lastLoginInstant: Number(row.last_login_instant),
+  };
+}
+
+function toPending(row: Selectable<PendingIdentityProviderLinkTable>): PendingIdentityProviderLink {
+  return {
+    idHash: row.id,
+    tenantId: row.tenant_id,
+    identityProviderId: row.identity_provider_id,
+    identityProviderUserId: row.identity_provider_user_id,
+    displayName: row.display_name ?? undefined,
+    email: row.email ?? undefined,
+    username: row.username ?? undefined,
+    tokenSealed: row.token_sealed ?? undefined,
+    insertInstant: Number(row.insert_instant),
+    expirationInstant: Number(row.expiration_instant),
+  };
+}
+
+export function createIdentityProviderLinkRepository(db: Kysely<Database>) {
+  return {
+    async findByUpstream(identityProviderId: string, identityProviderUserId: string): Promise<IdentityProviderLink | undefined> {
+      const row = await db
+        .selectFrom('identity_provider_links')
+        .selectAll()
+        .where('identity_provider_id', '=', identityProviderId)
+        .where('identity_provider_user_id', '=', identityProviderUserId)
+        .executeTakeFirst();
+      return row === undefined ? undefined : toLink(row);
+    },
+
+    /** A user's links, to one provider or all, oldest first. */
+    async listByUser(userId: string, identityProviderId?: string): Promise<IdentityProviderLink[]> {
+      let query = db.selectFrom('identity_provider_links').selectAll().where('user_id', '=', userId);
+      if (identityProviderId !== undefined) query = query.where('identity_provider_id', '=', identityProviderId);
+      const rows = await query.orderBy('insert_instant').orderBy('id').execute();
+      return rows.map(toLink);
+    },
+
+    async countByUser(userId: string, identityProviderId: string): Promise<number> {
+      const row = await db
+        .selectFrom('identity_provider_links')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('user_id', '=', userId)
+        .where('identity_provider_id', '=', identityProviderId)
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+
+    /** Throws DuplicateError (identity_provider_links_pkey, identity_provider_links_upstream_key). */
+    async insert(link: IdentityProviderLink): Promise<void> {
+      await rethrowDuplicate(
+        db
+          .insertInto('identity_provider_links')
+          .values({
+            id: link.id,
+            tenant_id: link.tenantId,
+            user_id: link.userId,
+            identity_provider_id: link.identityProviderId,
+            identity_provider_user_id: link.identityProviderUserId,
+            display_name: link.displayName ?? null,
+            data: JSON.stringify(link.data),
+            token_sealed: link.tokenSealed ?? null,
+            insert_instant: link.insertInstant,
+            last_login_instant: link.lastLoginInstant,
+          })
+          .execute(),
+      );
+    },
+
+    /** Replaces the display name, data and token of an existing link. */
+    async update(link: IdentityProviderLink): Promise<void> {
+      await db
+        .updateTable('identity_provider_links')
+        .set({ display_name: link.displayName ?? null, data: JSON.stringify(link.data), token_sealed: link.tokenSealed ?? null, last_login_instant: link.lastLoginInstant })
+        .where('id', '=', link.id)
+        .execute();
+    },
+
+    async delete(id: string): Promise<boolean> {
+      const result = await db.deleteFrom('identity_provider_links').where('id', '=', id).executeTakeFirst();
+      return result.numDeletedRows > 0n;
+    },
+
+    async insertPending(pending: PendingIdentityProviderLink): Promise<void> {
+      await db
+        .insertInto('pending_identity_provider_links')
+        .values({
+          id: pending.idHash,
+          tenant_id: pending.tenantId,
+          identity_provider_id: pending.identityProviderId,
+          identity_provider_user_id: pending.identityProviderUserId,
+          display_name: pending.displayName ?? null,
+          email: pending.email ?? null,
+          username: pending.username ?? null,
+          token_sealed: pending.tokenSealed ?? null,
+          insert_instant: pending.insertInstant,
+          expiration_instant: pending.expirationInstant,
+        })
+        .execute();
+    },
+
+    /** The pending link with this id hash, unless it expired by `now`. */
+    async findPending(idHash: Buffer, now: number): Promise<PendingIdentityProviderLink | undefined> {
+      const row = await db.selectFrom('pending_identity_provider_links').selectAll().where('id', '=', idHash).where('expiration_instant', '>', now).executeTakeFirst();
+      return row === undefined ? undefined : toPending(row);
+    },
+
+    /** Removes a used pending link and every expired one. */
+    async deletePending(idHash: Buffer, now: number): Promise<void> {
+      await db.deleteFrom('pending_identity_provider_links').where((eb) => eb.or([eb('id', '=', idHash), eb('expiration_instant', '<=', now)])).execute();
+    },
+  };
+}
+
+export type IdentityProviderLinkRepository = ReturnType<typeof createIdentityProviderLinkRepository>;
