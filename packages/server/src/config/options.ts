@@ -94,6 +94,10 @@ export const options = {
     env: 'GATEHOUSE_TRUST_PROXY', defaultText: 'false', fallback: false, parse: booleanFlag,
     description: 'Trust X-Forwarded-* headers (set true only behind a reverse proxy you control).',
   }),
+  allowPrivateNetwork: option({
+    env: 'GATEHOUSE_ALLOW_PRIVATE_NETWORK', defaultText: 'false', fallback: false, parse: booleanFlag,
+    description: 'Let requests to upstream identity providers reach loopback, private and link-local addresses, and use plain http (for local development and tests only).',
+  }),
 } as const;
 
 type Options = typeof options;

@@ -73,6 +73,10 @@ const common = {
   enabled: flag(false),
   debug: flag(false),
   linkingStrategy: { enum: linkingStrategies, default: 'LinkByEmail' },
+  // Gatehouse extension (see linking-strategy.ts): absent or true, an upstream e-mail links to an existing
+  // user only when the upstream asserts email_verified: true; false trusts an e-mail without the claim
+  // (FusionAuth's behaviour). An explicit email_verified: false is never trusted.
+  linkOnlyVerifiedEmails: { type: 'boolean' },
   // Accepted for compatibility and kept; Gatehouse runs no lambdas.
   lambdaConfiguration: { type: 'object', additionalProperties: false, default: {}, properties: { reconcileId: { type: 'string', format: 'uuid' } } },
   applicationConfiguration,
