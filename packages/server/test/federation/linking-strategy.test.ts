@@ -5,6 +5,7 @@ import { ApiError } from '../../src/errors/api-error.ts';
 import { createIdentityProvider } from '../../src/federation/identity-providers.ts';
 import { completePendingLink, createPendingLink, linkUser } from '../../src/federation/identity-provider-links.ts';
 import { decideLinking, storeLinkingLookups, type LinkingDecision, type LinkingStrategy, type UpstreamIdentity } from '../../src/federation/linking-strategy.ts';
+import { linkingStrategies } from '../../src/federation/identity-provider-schema.ts';
 import { createKeyRing, generateMasterKeySpec, parseMasterKeys } from '../../src/keys/key-ring.ts';
 import type { IdentityProvider } from '../../src/store/repositories/identity-provider-repository.ts';
 import type { Repositories } from '../../src/store/repositories/index.ts';
@@ -14,16 +15,8 @@ import { backends, openTestStore, type TestStore } from '../helpers/test-stores.
 const now = 1_750_000_000_000;
 const keyRing = createKeyRing(parseMasterKeys(generateMasterKeySpec()));
 
-const strategies: readonly LinkingStrategy[] = [
-  'CreatePendingLink',
-  'Disabled',
-  'LinkAnonymously',
-  'LinkByEmail',
-  'LinkByEmailForExistingUser',
-  'LinkByUsername',
-  'LinkByUsernameForExistingUser',
-  'Unsupported',
-];
+/** Every strategy the schema accepts: a new one cannot go untested. */
+const strategies: readonly LinkingStrategy[] = linkingStrategies;
 
 /** The situations every strategy is tried in; `existing` is the user the situation created, if any. */
 type Situation = 'link exists' | 'user exists' | 'no user' | 'unverified email, user exists' | 'unverified email, no user' | 'no email or username claim';
