@@ -8,20 +8,8 @@ import { describe, it } from 'node:test';
 import { certificateJwkMembers, describeCertificate } from './certificate-information.ts';
 import { objectIdentifier, readChildren, readElement, unsignedInteger, x509Time } from './der.ts';
 import { createSelfSignedCertificate, defaultValidity } from './self-signed-certificate.ts';
+import { exampleCertificate } from '../../test/helpers/example-certificate.ts';
 
-/** `openssl req -x509 -subj '/C=DE/O=Example Org/CN=example.test'` with a P-256 key (public material only). */
-const multiRdnCertificate = `-----BEGIN CERTIFICATE-----
-MIIBzDCCAXGgAwIBAgIUBE9y22Sk0s26eqzkCXejbOHQVS8wCgYIKoZIzj0EAwIw
-OjELMAkGA1UEBhMCREUxFDASBgNVBAoMC0V4YW1wbGUgT3JnMRUwEwYDVQQDDAxl
-eGFtcGxlLnRlc3QwIBcNMjYxMTIyMTYzMTE3WhgPMjEyNjEwMjkxNjMxMTdaMDox
-CzAJBgNVBAYTAkRFMRQwEgYDVQQKDAtFeGFtcGxlIE9yZzEVMBMGA1UEAwwMZXhh
-bXBsZS50ZXN0MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE9cmQ37K+zEzCPoG4
-nHIhQSrUdERYXMNzDbEx3wwOmrdfjQNcB0gEHrpJX0syAEPYaNt6GzhAjxszkYxa
-eGujoaNTMFEwHQYDVR0OBBYEFCIYTPsNiIbUqe4MFQrYdPTl2UmgMB8GA1UdIwQY
-MBaAFCIYTPsNiIbUqe4MFQrYdPTl2UmgMA8GA1UdEwEB/wQFMAMBAf8wCgYIKoZI
-zj0EAwIDSQAwRgIhALF52RuHF1xrOtEamIVbc3RDQ9SSFPePLrpXzhf89+2hAiEA
-gY9Z+7MbMfE3wOS/l4o/gV3QD9SIunYvB5m6sgSnrLA=
------END CERTIFICATE-----`;
 
 const pairs: Array<[string, () => { publicKey: KeyObject; privateKey: KeyObject }, string]> = [
   ['RSA 2048', () => generateKeyPairSync('rsa', { modulusLength: 2048 }), '1.2.840.113549.1.1.11'],
@@ -149,7 +137,7 @@ describe('self-signed certificates', () => {
   });
 
   it('lists a multi-RDN name most specific first', () => {
-    assert.equal(describeCertificate(multiRdnCertificate)?.information.subject, 'CN=example.test, O=Example Org, C=DE');
-    assert.equal(describeCertificate(multiRdnCertificate)?.issuerCommonName, 'example.test');
+    assert.equal(describeCertificate(exampleCertificate)?.information.subject, 'CN=example.test, O=Example Org, C=DE');
+    assert.equal(describeCertificate(exampleCertificate)?.issuerCommonName, 'example.test');
   });
 });

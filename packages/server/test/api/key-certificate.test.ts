@@ -7,6 +7,7 @@ import { createSelfSignedCertificate, defaultValidity } from '../../src/keys/sel
 import { backends } from '../helpers/test-stores.ts';
 import { createTestApp, type TestApp } from '../helpers/test-app.ts';
 import { errorCodes, expectStatus, serveWithClient } from '../helpers/fusionauth-client.ts';
+import { exampleCertificate } from '../helpers/example-certificate.ts';
 
 function request(key: Record<string, unknown>): KeyRequest {
   return { key: key as Key };
@@ -34,19 +35,6 @@ function expectedInformation(certificate: X509Certificate) {
   };
 }
 
-/** `openssl req -x509 -subj '/C=DE/O=Example Org/CN=example.test'` with a P-256 key (public material only). */
-const foreignCertificate = `-----BEGIN CERTIFICATE-----
-MIIBzDCCAXGgAwIBAgIUBE9y22Sk0s26eqzkCXejbOHQVS8wCgYIKoZIzj0EAwIw
-OjELMAkGA1UEBhMCREUxFDASBgNVBAoMC0V4YW1wbGUgT3JnMRUwEwYDVQQDDAxl
-eGFtcGxlLnRlc3QwIBcNMjYxMTIyMTYzMTE3WhgPMjEyNjEwMjkxNjMxMTdaMDox
-CzAJBgNVBAYTAkRFMRQwEgYDVQQKDAtFeGFtcGxlIE9yZzEVMBMGA1UEAwwMZXhh
-bXBsZS50ZXN0MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE9cmQ37K+zEzCPoG4
-nHIhQSrUdERYXMNzDbEx3wwOmrdfjQNcB0gEHrpJX0syAEPYaNt6GzhAjxszkYxa
-eGujoaNTMFEwHQYDVR0OBBYEFCIYTPsNiIbUqe4MFQrYdPTl2UmgMB8GA1UdIwQY
-MBaAFCIYTPsNiIbUqe4MFQrYdPTl2UmgMA8GA1UdEwEB/wQFMAMBAf8wCgYIKoZI
-zj0EAwIDSQAwRgIhALF52RuHF1xrOtEamIVbc3RDQ9SSFPePLrpXzhf89+2hAiEA
-gY9Z+7MbMfE3wOS/l4o/gV3QD9SIunYvB5m6sgSnrLA=
------END CERTIFICATE-----`;
 
 for (const backend of backends) {
   describe(`Key Master certificates on ${backend} through @fusionauth/typescript-client`, () => {
@@ -149,9 +137,9 @@ for (const backend of backends) {
     });
 
     it('describes imported certificates the same way; a signing pair with its certificate publishes it', async () => {
-      const verificationOnly = (await client.importKey('', request({ name: `Foreign ${randomUUID()}`, certificate: foreignCertificate }))).response.key!;
-      assert.equal(verificationOnly.certificate, foreignCertificate);
-      assert.deepEqual(verificationOnly.certificateInformation, expectedInformation(new X509Certificate(foreignCertificate)));
+      const verificationOnly = (await client.importKey('', request({ name: `Foreign ${randomUUID()}`, certificate: exampleCertificate }))).response.key!;
+      assert.equal(verificationOnly.certificate, exampleCertificate);
+      assert.deepEqual(verificationOnly.certificateInformation, expectedInformation(new X509Certificate(exampleCertificate)));
       assert.equal(verificationOnly.certificateInformation?.subject, 'CN=example.test, O=Example Org, C=DE');
       assert.equal(verificationOnly.certificateInformation?.serialNumber, '04:4F:72:DB:64:A4:D2:CD:BA:7A:AC:E4:09:77:A3:6C:E1:D0:55:2F');
       assert.equal(verificationOnly.issuer, 'example.test');
