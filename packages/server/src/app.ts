@@ -6,6 +6,8 @@ import { registerGetOpenApi } from './api/openapi/get-openapi.ts';
 import { registerGetStatus } from './api/status/get-status.ts';
 import { managementApi } from './api/management-api.ts';
 import type { Config } from './config/options.ts';
+import { createEventBus, type EventBus } from './events/event-bus.ts';
+import { createUpstreams } from './federation/upstreams.ts';
 import { registerBaseUrl } from './http/base-url.ts';
 import { registerContentTypes } from './http/content-types.ts';
 import { registerDrainOnClose } from './http/drain-on-close.ts';
@@ -26,12 +28,14 @@ import { registerUiAssets } from './ui/stylesheet.ts';
 const cachedSettingsPaths = ['/api/application', '/api/tenant', '/api/entity', '/oauth2/register'];
 
 export interface AppDeps {
-  readonly config: Pick<Config, 'bodyLimit' | 'trustProxy'> & { readonly publicUrl?: string | undefined };
+  readonly config: Pick<Config, 'bodyLimit' | 'trustProxy'> & { readonly publicUrl?: string | undefined; readonly allowPrivateNetwork?: boolean | undefined };
   readonly store: Store;
   readonly keyRing: KeyRing;
   readonly signingKeys: SigningKeys;
   readonly logger: Logger;
   readonly now?: () => number;
+  /** Where events are emitted; tests pass their own to observe them. */
+  readonly events?: EventBus;
 }
 
 /**
@@ -41,6 +45,8 @@ export interface AppDeps {
  */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const now = deps.now ?? Date.now;
+  const events = deps.events ?? createEventBus({ logger: deps.logger, now });
+  const upstreams = createUpstreams({ allowPrivateNetwork: deps.config.allowPrivateNetwork === true, now });
   const app = Fastify({
     loggerInstance: deps.logger,
     logController: new RequestLog(),
@@ -71,8 +77,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onResponse', async (request, reply) => {
     if (request.method !== 'GET' && request.method !== 'HEAD' && reply.statusCode < 400 && cachedSettingsPaths.some((path) => request.url.startsWith(path))) settings.clear();
   });
-  await app.register(oauthRoutes, { store: deps.store, keyRing: deps.keyRing, signingKeys: deps.signingKeys, settings, now, pages: createHostedPages() });
-  await app.register(managementApi, { prefix: '/api', store: deps.store, keyRing: deps.keyRing, signingKeys: deps.signingKeys, settings, now });
+  await app.register(oauthRoutes, { store: deps.store, keyRing: deps.keyRing, signingKeys: deps.signingKeys, settings, now, pages: createHostedPages(), events, upstreams });
+  await app.register(managementApi, { prefix: '/api', store: deps.store, keyRing: deps.keyRing, signingKeys: deps.signingKeys, settings, now, events, upstreams });
 
   return app;
 }

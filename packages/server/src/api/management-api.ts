@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
+import type { EventBus } from '../events/event-bus.ts';
 import { refuseNulCharacters } from '../validation/nul-characters.ts';
+import type { Upstreams } from '../federation/upstreams.ts';
 import type { KeyRing } from '../keys/key-ring.ts';
 import type { SigningKeys } from '../keys/signing-keys.ts';
 import type { SettingsCache } from '../tenancy/settings-cache.ts';
@@ -96,6 +98,10 @@ export interface ManagementApiDeps {
   /** Applications and tenants cached for a few seconds, for the Login API's hot path. */
   readonly settings: SettingsCache;
   readonly now: () => number;
+  /** Where logins and link changes are announced (src/events). */
+  readonly events: EventBus;
+  /** The upstream providers' HTTP client and caches, for the Complete-the-Login API. */
+  readonly upstreams: Upstreams;
 }
 
 /**
@@ -189,12 +195,12 @@ export async function managementApi(app: FastifyInstance, deps: ManagementApiDep
   registerRetrieveIdentityProvider(app, identityProviderDeps);
   registerUpdateIdentityProvider(app, identityProviderDeps);
   registerDeleteIdentityProvider(app, identityProviderDeps);
-  registerCreateIdentityProviderLink(app, identityProviderDeps);
+  registerCreateIdentityProviderLink(app, { ...identityProviderDeps, events: deps.events });
   registerRetrieveIdentityProviderLink(app, identityProviderDeps);
   registerRetrievePendingIdentityProviderLink(app, identityProviderDeps);
-  registerDeleteIdentityProviderLink(app, identityProviderDeps);
+  registerDeleteIdentityProviderLink(app, { ...identityProviderDeps, events: deps.events });
   registerLookupIdentityProvider(app, identityProviderDeps);
-  registerLogin(app, { store: deps.store, settings: deps.settings, signingKeys: deps.signingKeys, callers, now: deps.now });
+  registerLogin(app, { store: deps.store, settings: deps.settings, signingKeys: deps.signingKeys, callers, now: deps.now, events: deps.events });
   registerLogout(app, { store: deps.store });
   registerExchangeRefreshToken(app, { store: deps.store, signingKeys: deps.signingKeys, now: deps.now });
   registerRefreshTokens(app, { store: deps.store, callers });

@@ -5,12 +5,12 @@ import type { KeyRing, SealContext } from '../keys/key-ring.ts';
 import type { IdentityProvider } from '../store/repositories/identity-provider-repository.ts';
 import type { IdentityProviderLink, PendingIdentityProviderLink } from '../store/repositories/identity-provider-link-repository.ts';
 import type { Repositories } from '../store/repositories/index.ts';
+import { refreshTokenContext } from './link-tokens.ts';
 
 /** FusionAuth's default for `externalIdentifierConfiguration.pendingAccountLinkTimeToLiveInSeconds`. */
 const defaultPendingTtlSeconds = 3600;
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const linkContext = (id: string): SealContext => ({ table: 'identity_provider_links', row: id, column: 'token_sealed' });
 const pendingContext = (idHash: Buffer): SealContext => ({ table: 'pending_identity_provider_links', row: idHash.toString('hex'), column: 'token_sealed' });
 
 export const hashPendingLinkId = (pendingId: string): Buffer => createHash('sha256').update(pendingId).digest();
@@ -34,7 +34,7 @@ export function identityProviderLinkView(keyRing: KeyRing, link: IdentityProvide
     insertInstant: link.insertInstant,
     lastLoginInstant: link.lastLoginInstant,
     tenantId: link.tenantId,
-    ...(link.tokenSealed === undefined ? {} : { token: keyRing.unseal(link.tokenSealed, linkContext(link.id)).toString('utf8') }),
+    ...(link.tokenSealed === undefined ? {} : { token: keyRing.unseal(link.tokenSealed, refreshTokenContext(link.id)).toString('utf8') }),
     userId: link.userId,
   };
 }
@@ -148,6 +148,9 @@ export async function linkUser(repositories: Repositories, keyRing: KeyRing, req
     tokenSealed: sealToken(keyRing, id, request.token),
     insertInstant: now,
     lastLoginInstant: now,
+    accessTokenSealed: undefined,
+    accessTokenExpirationInstant: undefined,
+    scopes: undefined,
   };
   await repositories.identityProviderLinks.insert(link).catch((error: unknown) => {
     throw error instanceof DuplicateError ? duplicate() : error;
@@ -184,7 +187,7 @@ export async function completePendingLink(
 }
 
 function sealToken(keyRing: KeyRing, linkId: string, token: string | undefined): Buffer | undefined {
-  return token === undefined ? undefined : keyRing.seal(token, linkContext(linkId));
+  return token === undefined ? undefined : keyRing.seal(token, refreshTokenContext(linkId));
 }
 
 function duplicate(): ApiError {

@@ -63,8 +63,8 @@ export interface UpstreamResponse {
 }
 
 export interface UpstreamHttp {
-  /** GET a JSON document; a non-2xx answer is an `http_status` error. */
-  getJson(url: string): Promise<UpstreamResponse>;
+  /** GET a JSON document (headers such as a bearer `authorization` for userinfo); a non-2xx answer is an `http_status` error. */
+  getJson(url: string, headers?: Readonly<Record<string, string>>): Promise<UpstreamResponse>;
   /** POST an `application/x-www-form-urlencoded` body and read a JSON answer; non-2xx is an `http_status` error. */
   postForm(url: string, form: Readonly<Record<string, string>> | URLSearchParams, headers?: Readonly<Record<string, string>>): Promise<UpstreamResponse>;
 }
@@ -88,7 +88,7 @@ export function createUpstreamHttp(options: UpstreamHttpOptions): UpstreamHttp {
   }
 
   return {
-    getJson: (url) => send('GET', url, undefined, {}),
+    getJson: (url, headers = {}) => send('GET', url, undefined, headers),
     postForm: (url, form, headers = {}) => {
       const body = (form instanceof URLSearchParams ? form : new URLSearchParams({ ...form })).toString();
       return send('POST', url, body, { ...headers, 'content-type': 'application/x-www-form-urlencoded' });

@@ -45,8 +45,11 @@ export interface UpstreamIdTokenOptions {
   /** The configured issuer (for a multi-tenant Entra provider, its `common`/`organizations`/`consumers` issuer). */
   readonly issuer: string;
   readonly clientId: string;
-  /** The nonce sent with the authorization request. */
-  readonly nonce: string;
+  /**
+   * The nonce sent with the authorization request. Undefined only when Gatehouse did not start the
+   * request (the Complete-the-Login API, where the application did and may not say its nonce).
+   */
+  readonly nonce: string | undefined;
   /** The upstream's keys, e.g. `upstreamKeys.resolver(metadata.jwks_uri)`. */
   readonly keys: JWTVerifyGetKey;
   readonly now?: () => number;
@@ -84,7 +87,7 @@ export async function validateUpstreamIdToken(token: string, options: UpstreamId
   }
   if (typeof payload.sub !== 'string' || payload.sub === '') throw new UpstreamTokenError('missing_subject', 'sub is missing');
   const tokenNonce = payload['nonce'];
-  if (typeof tokenNonce !== 'string' || !sameString(tokenNonce, nonce)) throw new UpstreamTokenError('nonce_mismatch', 'nonce does not match the one sent');
+  if (nonce !== undefined && (typeof tokenNonce !== 'string' || !sameString(tokenNonce, nonce))) throw new UpstreamTokenError('nonce_mismatch', 'nonce does not match the one sent');
   if (maxAgeSec !== undefined) {
     const authTime = payload['auth_time'];
     if (typeof authTime !== 'number') throw new UpstreamTokenError('auth_too_old', 'auth_time is missing though max_age was sent');

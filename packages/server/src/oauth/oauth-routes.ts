@@ -1,4 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import type { EventBus } from '../events/event-bus.ts';
+import type { Upstreams } from '../federation/upstreams.ts';
 import type { KeyRing } from '../keys/key-ring.ts';
 import type { SigningKeys } from '../keys/signing-keys.ts';
 import type { Store } from '../store/store.ts';
@@ -23,6 +25,9 @@ export interface OAuthRoutesDeps {
   readonly now: () => number;
   /** The hosted login, consent, error and logout pages (rendered by src/ui). */
   readonly pages: HostedPages;
+  /** Where sign-ins are announced (src/events). */
+  readonly events: EventBus;
+  readonly upstreams: Upstreams;
 }
 
 /**

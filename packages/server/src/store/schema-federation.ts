@@ -27,6 +27,11 @@ export interface IdentityProviderLinkTable {
   token_sealed: Buffer | null;
   insert_instant: number;
   last_login_instant: number;
+  /** The upstream access token, sealed for identity_provider_links/<id>/access_token_sealed. */
+  access_token_sealed: Buffer | null;
+  access_token_expiration_instant: number | null;
+  /** The scopes the upstream granted, space-separated as OAuth writes them. */
+  scopes: string | null;
 }
 
 export interface PendingIdentityProviderLinkTable {
@@ -40,6 +45,25 @@ export interface PendingIdentityProviderLinkTable {
   username: string | null;
   /** Sealed for pending_identity_provider_links/<hex id>/token_sealed. */
   token_sealed: Buffer | null;
+  insert_instant: number;
+  expiration_instant: number;
+}
+
+export interface UpstreamAuthorizationTable {
+  /** SHA-256 of the `state` sent upstream. */
+  id: Buffer;
+  tenant_id: string;
+  identity_provider_id: string;
+  application_id: string;
+  /** SHA-256 of the browser-binding cookie's value. */
+  browser_binding: Buffer;
+  nonce: string;
+  /** Sealed for upstream_authorizations/<hex id>/code_verifier_sealed. */
+  code_verifier_sealed: Buffer;
+  /** The redirect_uri sent upstream (`<public URL>/oauth2/callback`). */
+  redirect_uri: string;
+  /** The Gatehouse authorization request to resume: its parameters as name/value pairs. */
+  request: Json<readonly (readonly [string, string])[]>;
   insert_instant: number;
   expiration_instant: number;
 }

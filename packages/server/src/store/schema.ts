@@ -2,7 +2,7 @@ import type { ColumnType, Generated } from 'kysely';
 import type { Json } from './json-column.ts';
 import type { AuthorizationCodeTable, ClientRegistrationTable, DeviceCodeTable, OAuthConsentTable, OAuthGrantTable, SsoSessionTable } from './schema-oauth.ts';
 import type { EntityGrantTable, EntityTable, EntityTypePermissionTable, EntityTypeTable } from './schema-entities.ts';
-import type { IdentityProviderLinkTable, IdentityProviderTable, PendingIdentityProviderLinkTable } from './schema-federation.ts';
+import type { IdentityProviderLinkTable, IdentityProviderTable, PendingIdentityProviderLinkTable, UpstreamAuthorizationTable } from './schema-federation.ts';
 
 export interface InstanceTable {
   id: Generated<number>;
@@ -211,7 +211,7 @@ export interface UserActionLogTable {
 
 export type { AuthorizationCodeTable, ClientRegistrationTable, DeviceCodeTable, OAuthConsentTable, OAuthGrantTable, SsoSessionTable } from './schema-oauth.ts';
 export type { EntityGrantTable, EntityTable, EntityTypePermissionTable, EntityTypeTable } from './schema-entities.ts';
-export type { IdentityProviderLinkTable, IdentityProviderTable, PendingIdentityProviderLinkTable } from './schema-federation.ts';
+export type { IdentityProviderLinkTable, IdentityProviderTable, PendingIdentityProviderLinkTable, UpstreamAuthorizationTable } from './schema-federation.ts';
 
 /** Every table, as Kysely sees them. */
 export interface Database {
@@ -242,4 +242,5 @@ export interface Database {
   identity_providers: IdentityProviderTable;
   identity_provider_links: IdentityProviderLinkTable;
   pending_identity_provider_links: PendingIdentityProviderLinkTable;
+  upstream_authorizations: UpstreamAuthorizationTable;
 }

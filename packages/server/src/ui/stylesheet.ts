@@ -15,6 +15,10 @@ button{display:block;width:100%;padding:.7rem 1rem;border:0;border-radius:.375re
 button.secondary{margin-top:.5rem;background:transparent;color:var(--gh-text);border:1px solid #c6cbd4}
 .error{margin:0 0 1rem;padding:.75rem;border-radius:.375rem;background:#fef3f2;color:var(--gh-error);border:1px solid #fecdca}
 .muted{color:var(--gh-muted);font-size:.875rem}
+.notice{margin:0 0 1rem;padding:.75rem;border-radius:.375rem;background:#eff4ff;border:1px solid #c7d7fe}
+a.provider{display:block;margin:0 0 .5rem;padding:.625rem 1rem;border:1px solid #c6cbd4;border-radius:.375rem;color:var(--gh-text);font-weight:600;text-align:center;text-decoration:none}
+a.provider:focus,a.provider:hover{outline:2px solid var(--gh-accent);outline-offset:1px}
+.divider{margin:1rem 0;color:var(--gh-muted);font-size:.875rem;text-align:center}
 ul.scopes{list-style:none;margin:0 0 1.25rem;padding:0}
 ul.scopes li{padding:.625rem 0;border-top:1px solid #e4e7ec}
 ul.scopes li:last-child{border-bottom:1px solid #e4e7ec}

@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp } from '../../src/app.ts';
+import { createEventBus, type EventBus } from '../../src/events/event-bus.ts';
 import { createKeyRing, generateMasterKeySpec, parseMasterKeys, type KeyRing } from '../../src/keys/key-ring.ts';
 import { createSigningKeys, type SigningKeys } from '../../src/keys/signing-keys.ts';
 import { ensureSetUp, type SetupResult } from '../../src/setup/first-start.ts';
@@ -19,6 +20,8 @@ export interface TestApp {
   /** The bootstrap API key: a global, unrestricted key manager. */
   readonly apiKey: string;
   readonly logs: LogCapture;
+  /** The app's event bus: observe events with recordEvents (recorded-events.ts). */
+  readonly events: EventBus;
   close(): Promise<void>;
 }
 
@@ -26,7 +29,7 @@ export interface TestApp {
  * A set-up Gatehouse app on a fresh store, not yet `ready()`: a test may still add routes. `now` replaces
  * the app's clock (set-up itself runs on the real one).
  */
-export async function createTestApp(backend: StoreBackend = 'pglite', options: { readonly now?: () => number } = {}): Promise<TestApp> {
+export async function createTestApp(backend: StoreBackend = 'pglite', options: { readonly now?: () => number; readonly allowPrivateNetwork?: boolean } = {}): Promise<TestApp> {
   const testStore = await openTestStore(backend);
   const dataDir = await mkdtemp(join(tmpdir(), 'gatehouse-app-'));
   const keyRing = createKeyRing(parseMasterKeys(generateMasterKeySpec()));
@@ -35,7 +38,8 @@ export async function createTestApp(backend: StoreBackend = 'pglite', options: {
   const apiKey = (await readFile(join(dataDir, 'bootstrap-api-key'), 'utf8')).trim();
   const logs = captureLogs();
   const signingKeys = createSigningKeys({ store, keyRing });
-  const app = await buildApp({ config: { bodyLimit: 1_048_576, trustProxy: false }, store, keyRing, signingKeys, logger: logs.logger, ...(options.now === undefined ? {} : { now: options.now }) });
+  const events = createEventBus({ logger: logs.logger, ...(options.now === undefined ? {} : { now: options.now }) });
+  const app = await buildApp({ config: { bodyLimit: 1_048_576, trustProxy: false, allowPrivateNetwork: options.allowPrivateNetwork ?? true }, store, keyRing, signingKeys, logger: logs.logger, events, ...(options.now === undefined ? {} : { now: options.now }) });
   return {
     app,
     store,
@@ -44,6 +48,7 @@ export async function createTestApp(backend: StoreBackend = 'pglite', options: {
     setup,
     apiKey,
     logs,
+    events,
     async close() {
       await app.close();
       await testStore.dispose();

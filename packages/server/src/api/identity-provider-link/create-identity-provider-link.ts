@@ -1,4 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { EventBus } from '../../events/event-bus.ts';
+import { eventInfo } from '../../events/event-catalogue.ts';
 import { completePendingLink, identityProviderLinkView, linkUser, readLinkRequest } from '../../federation/identity-provider-links.ts';
 import type { KeyRing } from '../../keys/key-ring.ts';
 import type { Store } from '../../store/store.ts';
@@ -12,19 +14,22 @@ type Request = FastifyRequest<{ Body: Record<string, unknown> | undefined }>;
  * POST /api/identity-provider/link → `{"identityProviderLink": {...}}`: links a user to an upstream account
  * (1.43 wrapped form or the older flat form), or completes a pending link given `pendingIdPLinkId`.
  */
-export function registerCreateIdentityProviderLink(app: FastifyInstance, deps: { store: Store; keyRing: KeyRing; callers: ApiCallers; now: () => number }) {
+export function registerCreateIdentityProviderLink(app: FastifyInstance, deps: { store: Store; keyRing: KeyRing; callers: ApiCallers; now: () => number; events: EventBus }) {
   app.post('/identity-provider/link', { schema: { body: identityProviderLinkBody } }, async (request: Request) => {
     const body = request.body ?? {};
     const scope = requestTenantId(request, deps.callers.get(request));
     const now = deps.now();
-    const { link, provider } = await deps.store.transaction((repositories) => {
+    const { link, provider, user } = await deps.store.transaction(async (repositories) => {
       const pendingId = body['pendingIdPLinkId'];
-      if (typeof pendingId === 'string' && pendingId !== '') {
-        const wrapped = body['identityProviderLink'] as Record<string, unknown> | undefined;
-        return completePendingLink(repositories, deps.keyRing, { pendingId, userId: wrapped?.['userId'] ?? body['userId'] }, scope, now);
-      }
-      return linkUser(repositories, deps.keyRing, readLinkRequest(body), scope, now);
+      const wrapped = body['identityProviderLink'] as Record<string, unknown> | undefined;
+      const linked =
+        typeof pendingId === 'string' && pendingId !== ''
+          ? await completePendingLink(repositories, deps.keyRing, { pendingId, userId: wrapped?.['userId'] ?? body['userId'] }, scope, now)
+          : await linkUser(repositories, deps.keyRing, readLinkRequest(body), scope, now);
+      return { ...linked, user: await repositories.users.find(linked.link.userId) };
     });
+    // After the commit, so that no listener hears of a link that was rolled back.
+    deps.events.emit({ type: 'user.identity-provider.link', tenantId: link.tenantId, info: eventInfo(request.ip, request.headers['user-agent']), identityProviderLink: link, identityProvider: provider, ...(user === undefined ? {} : { user }) });
     return { identityProviderLink: identityProviderLinkView(deps.keyRing, link, provider) };
   });
 }

@@ -1,4 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { EventBus } from '../../events/event-bus.ts';
+import { eventInfo } from '../../events/event-catalogue.ts';
 import { authenticate } from '../../identity/login/authenticate.ts';
 import { signLoginToken } from '../../identity/login/login-tokens.ts';
 import { loginRequestSchema, type LoginRequest } from '../../identity/login/login-request.ts';
@@ -21,6 +23,7 @@ export interface LoginDeps {
   readonly signingKeys: SigningKeys;
   readonly callers: ApiCallers;
   readonly now: () => number;
+  readonly events: EventBus;
 }
 
 /**
@@ -35,7 +38,26 @@ export function registerLogin(app: FastifyInstance, deps: LoginDeps) {
     const caller = deps.callers.find(request);
     const now = deps.now();
     const outcome = await authenticate(deps, body, { withApiKey: caller !== undefined, tenantScope: caller === undefined ? undefined : requestTenantId(request, caller) }, now);
-    if (!('user' in outcome)) return reply.code(outcome.status).send('actions' in outcome ? { actions: outcome.actions.map(loginPreventedJson) } : undefined);
+    // FusionAuth's `ipAddress` in the body names the end user's address when a backend calls for them.
+    const ipAddress = body.ipAddress ?? request.ip;
+    const info = eventInfo(ipAddress, request.headers['user-agent']);
+    if (!('user' in outcome)) {
+      // Only a wrong password for a known user is an event; an unknown login id is not (as in FusionAuth).
+      const failedUser = 'wrongPasswordOf' in outcome ? outcome.wrongPasswordOf : undefined;
+      if (failedUser !== undefined) {
+        deps.events.emit({
+          type: 'user.login.failed',
+          tenantId: failedUser.tenantId,
+          ...(body.applicationId === undefined ? {} : { applicationId: body.applicationId }),
+          authenticationType: 'PASSWORD',
+          ipAddress,
+          info,
+          reason: { code: 'credentials' },
+          user: failedUser,
+        });
+      }
+      return reply.code(outcome.status).send('actions' in outcome ? { actions: outcome.actions.map(loginPreventedJson) } : undefined);
+    }
 
     const { user, refreshToken } = outcome;
     const token = body.noJWT
@@ -48,6 +70,7 @@ export function registerLogin(app: FastifyInstance, deps: LoginDeps) {
           now,
         });
     const changePasswordId = outcome.status === 203 ? await issueChangePasswordId(deps.store.repositories, outcome.tenant, user, { applicationId: outcome.application?.id }, now) : undefined;
+    deps.events.emit({ type: 'user.login.success', tenantId: user.tenantId, ...(outcome.application === undefined ? {} : { applicationId: outcome.application.id }), authenticationType: 'PASSWORD', ipAddress, info, user });
     return reply.code(outcome.status).send({
       ...(token === undefined ? {} : { token: token.token, tokenExpirationInstant: token.expirationInstant }),
       ...(refreshToken === undefined ? {} : { refreshToken: refreshToken.value, refreshTokenId: refreshToken.record.id }),

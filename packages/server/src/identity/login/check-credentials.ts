@@ -1,6 +1,7 @@
 import { ApiError } from '../../errors/api-error.ts';
 import type { LoginCandidate } from '../../store/repositories/login-repository.ts';
 import type { UserActionLog } from '../../store/repositories/user-action-repository.ts';
+import type { User } from '../../store/repositories/user-repository.ts';
 import type { Store } from '../../store/store.ts';
 import { lockoutStateOf, recordLoginFailure } from '../login-lockout.ts';
 import { hashPassword, nativeScheme, verifyPassword, type StoredPassword } from '../passwords/verify-password.ts';
@@ -20,7 +21,9 @@ export interface CredentialsAccepted {
  * so accounts cannot be probed), 409 a user action prevents login (the password was right), 410 expired,
  * 423 locked by the tenant's failed-login policy.
  */
-export type CredentialsRefused = { readonly status: 404 | 410 | 423 } | { readonly status: 409; readonly actions: readonly UserActionLog[] };
+export type CredentialsRefused =
+  | { readonly status: 404 | 410 | 423; readonly wrongPasswordOf?: User }
+  | { readonly status: 409; readonly actions: readonly UserActionLog[] };
 
 /**
  * An argon2id hash at today's parameters of 32 random bytes that were thrown away: no password matches
@@ -64,7 +67,8 @@ export async function checkCredentials(store: Store, loginId: string, password: 
   if (!check.ok) {
     const policy = tenant.settings.failedAuthenticationConfiguration;
     await store.transaction((repositories) => recordLoginFailure(repositories, user.id, policy, now));
-    return { status: 404 };
+    // Known to the caller only, for the `user.login.failed` event: the reply stays the same empty 404.
+    return { status: 404, wrongPasswordOf: user };
   }
   if (candidate.loginPrevented) {
     const preventing = await store.repositories.userActions.findPreventingLogin(user.id, now);

@@ -1,8 +1,14 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { OAuthError } from '../../errors/oauth-error.ts';
+import type { EventBus } from '../../events/event-bus.ts';
 import { liveSsoSession } from '../../identity/sessions/sso-sessions.ts';
+import { UpstreamError } from '../../federation/upstream-http.ts';
+import { UpstreamMetadataError } from '../../federation/upstream-metadata.ts';
+import type { Upstreams } from '../../federation/upstreams.ts';
+import type { KeyRing } from '../../keys/key-ring.ts';
 import type { SigningKeys } from '../../keys/signing-keys.ts';
 import type { Application } from '../../store/repositories/application-repository.ts';
+import type { IdentityProvider } from '../../store/repositories/identity-provider-repository.ts';
 import type { ApplicationScope } from '../../store/repositories/application-scope-repository.ts';
 import type { Registration } from '../../store/repositories/registration-repository.ts';
 import type { SsoSession } from '../../store/repositories/sso-session-repository.ts';
@@ -17,6 +23,8 @@ import { csrfField, csrfSecret, csrfToken, parametersBinding } from './csrf.ts';
 import type { HiddenFields, HostedPages } from './hosted-pages.ts';
 import { sendAuthorizationResponse, sendPage } from './hosted-reply.ts';
 import { verifyIdTokenHint } from './id-token-hint.ts';
+import { pendingLinkNotice } from './pending-link-cookie.ts';
+import { browserProviders, providerButtons, redirectToUpstream } from './upstream-redirect.ts';
 import { issueAuthorization } from './issue-authorization.ts';
 
 /** What the authorization endpoints are given by app.ts (through oauthRoutes). */
@@ -27,6 +35,12 @@ export interface AuthorizationDeps {
   readonly settings: SettingsCache;
   readonly pages: HostedPages;
   readonly now: () => number;
+  /** Sign-ins are announced here (user.login.success / user.login.failed). */
+  readonly events: EventBus;
+  /** Seals what federated sign-in keeps (PKCE verifiers, upstream tokens). */
+  readonly keyRing: KeyRing;
+  /** The upstream providers' HTTP client and caches (federation/upstreams.ts). */
+  readonly upstreams: Upstreams;
 }
 
 /** The signed-in user behind a session, with their registrations. */
@@ -42,8 +56,13 @@ export const consentPath = '/oauth2/consent';
  * The user a live session stands for, if they may still sign in: deleted, deactivated or expired users,
  * and users an action prevents from logging in, lose their SSO (they meet the login page, which says why).
  */
-export async function sessionSubject(store: Store, session: SsoSession, now: number): Promise<SessionSubject | undefined> {
-  const found = await store.repositories.logins.findSessionUser(session.userId, now);
+export function sessionSubject(store: Store, session: SsoSession, now: number): Promise<SessionSubject | undefined> {
+  return signInSubject(store, session.userId, now);
+}
+
+/** The user, if they may sign in now (see sessionSubject). */
+export async function signInSubject(store: Store, userId: string, now: number): Promise<SessionSubject | undefined> {
+  const found = await store.repositories.logins.findSessionUser(userId, now);
   if (found === undefined || !found.user.active || found.loginPrevented || (found.user.expiry !== undefined && found.user.expiry <= now)) return undefined;
   return { user: found.user, registrations: found.registrations };
 }
@@ -58,13 +77,18 @@ export function consentBinding(authorization: AuthorizationRequest, session: Sso
   return `${parametersBinding(authorization.carried)}.${session.id}`;
 }
 
-export function sendLoginPage(
+/**
+ * The login page: the application's identity providers as buttons, a pending link's notice, and the
+ * password form (its password optional when some provider manages e-mail domains).
+ */
+export async function sendLoginPage(
   deps: AuthorizationDeps,
   request: FastifyRequest,
   reply: FastifyReply,
   authorization: AuthorizationRequest,
   options: { readonly loginId?: string | undefined; readonly error?: string | undefined; readonly status?: number | undefined } = {},
-): FastifyReply {
+): Promise<FastifyReply> {
+  const providers = await browserProviders(deps, authorization.application.id);
   const page = deps.pages.login({
     tenantId: authorization.tenant.id,
     applicationName: authorization.application.settings.name,
@@ -72,8 +96,34 @@ export function sendLoginPage(
     hidden: formFields(request, reply, authorization, 'login', parametersBinding(authorization.carried)),
     loginId: options.loginId ?? authorization.loginHint,
     error: options.error,
+    providers: providerButtons(providers, authorization),
+    passwordOptional: providers.some((provider) => Array.isArray(provider.settings['domains']) && (provider.settings['domains'] as unknown[]).length > 0),
+    notice: await pendingLinkNotice(deps, request),
   });
   return sendPage(reply, page, { status: options.status, application: authorization.application, formTargets: [authorization.redirectUri] });
+}
+
+/**
+ * Where a user who must sign in goes: straight to the upstream the request's idp_hint names, when that
+ * provider is enabled for the application (FusionAuth: an unknown hint shows the login page), else the
+ * login page. An upstream that cannot be reached is said on the login page.
+ */
+export async function sendSignIn(
+  deps: AuthorizationDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  authorization: AuthorizationRequest,
+  upstream: { readonly provider?: IdentityProvider | undefined; readonly loginHint?: string | undefined } = {},
+): Promise<FastifyReply> {
+  const hinted = upstream.provider ?? (authorization.idpHint === undefined ? undefined : (await browserProviders(deps, authorization.application.id)).find((provider) => provider.id === authorization.idpHint?.toLowerCase()));
+  if (hinted === undefined) return sendLoginPage(deps, request, reply, authorization);
+  try {
+    return await redirectToUpstream(deps, request, reply, authorization, hinted, upstream.loginHint ?? authorization.loginHint);
+  } catch (error) {
+    if (!(error instanceof UpstreamError || error instanceof UpstreamMetadataError)) throw error;
+    request.log.warn({ identityProviderId: hinted.id, reason: error.message }, 'upstream provider unavailable');
+    return sendLoginPage(deps, request, reply, authorization, { error: `${hinted.name} cannot be reached right now. Try again later.`, status: 502 });
+  }
 }
 
 function sendConsentPage(
@@ -132,7 +182,7 @@ export async function proceedWithSession(
     if (prompt.has('none')) {
       return sendRedirectedError(deps, request, reply, authorization, new OAuthError('login_required', 'The user is not signed in.', 400, { reason: 'authentication_required' }));
     }
-    return sendLoginPage(deps, request, reply, authorization);
+    return sendSignIn(deps, request, reply, authorization);
   }
   return completeAuthorization(deps, request, reply, { authorization, custom, session, subject });
 }

@@ -8,6 +8,7 @@ import { registerAuthorizeConsent } from '../endpoints/authorize-consent.ts';
 import { registerAuthorizeLogin } from '../endpoints/authorize-login.ts';
 import { registerDeviceVerification } from '../endpoints/device-verification.ts';
 import { registerLogout } from '../endpoints/logout.ts';
+import { registerUpstreamCallback } from '../endpoints/upstream-callback.ts';
 import type { AuthorizationDeps } from './authorization-flow.ts';
 import { sendPage } from './hosted-reply.ts';
 import { createPasswordSignIn } from './password-sign-in.ts';
@@ -51,5 +52,6 @@ export async function hostedEndpoints(app: FastifyInstance, deps: AuthorizationD
   registerAuthorizeLogin(app, deps, signIn);
   registerAuthorizeConsent(app, deps);
   registerLogout(app, deps);
+  registerUpstreamCallback(app, deps);
   registerDeviceVerification(app, deps, signIn);
 }

@@ -19,6 +19,19 @@ export interface LoginPage extends PageBase {
   /** Prefill for the loginId field (login_hint, or what the user typed). */
   readonly loginId: string | undefined;
   readonly error: string | undefined;
+  /** The identity providers enabled for the application: one button each, a link that starts their flow. */
+  readonly providers?: readonly ProviderButton[];
+  /** Some enabled provider manages e-mail domains: the password may be left empty for those addresses. */
+  readonly passwordOptional?: boolean;
+  /** Shown above the form, e.g. that signing in links an upstream account (a pending link). */
+  readonly notice?: string | undefined;
+}
+
+export interface ProviderButton {
+  readonly text: string;
+  readonly imageUrl: string | undefined;
+  /** Same-origin URL: /oauth2/authorize with the request's parameters and idp_hint. */
+  readonly href: string;
 }
 
 export interface ConsentScope {

@@ -1,4 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { EventBus } from '../../events/event-bus.ts';
+import { eventInfo } from '../../events/event-catalogue.ts';
 import { checkCredentials, type CredentialsRefused } from '../../identity/login/check-credentials.ts';
 import { startSsoSession } from '../../identity/sessions/sso-sessions.ts';
 import type { SsoSession } from '../../store/repositories/sso-session-repository.ts';
@@ -54,7 +56,7 @@ export type PasswordSignIn = (request: FastifyRequest, reply: FastifyReply, targ
  * The sign-in every hosted login form shares (the authorization endpoint's, the device verification
  * page's). Created once per hosted context so that all its forms count against the same limits.
  */
-export function createPasswordSignIn(app: FastifyInstance, deps: { readonly store: Store; readonly now: () => number }): PasswordSignIn {
+export function createPasswordSignIn(app: FastifyInstance, deps: { readonly store: Store; readonly now: () => number; readonly events: EventBus }): PasswordSignIn {
   const perIp = app.createRateLimit({ max: loginRateLimits.perIp.max, timeWindow: loginRateLimits.perIp.timeWindowMillis, keyGenerator: (request) => `login-ip:${request.ip}` });
   const loginFailures = app.createRateLimit({
     max: loginRateLimits.perLoginFailures.max,
@@ -81,8 +83,14 @@ export function createPasswordSignIn(app: FastifyInstance, deps: { readonly stor
     }
     const now = deps.now();
     const checked = await checkCredentials(deps.store, loginId, password, target.tenantId, now);
+    const info = eventInfo(request.ip, request.headers['user-agent']);
     if (checked.status !== 'accepted') {
       if (checked.status === 404) await loginFailures(request);
+      const failedUser = 'wrongPasswordOf' in checked ? checked.wrongPasswordOf : undefined;
+      if (failedUser !== undefined) {
+        const failure = { tenantId: failedUser.tenantId, applicationId: target.applicationId, ipAddress: request.ip, info, reason: { code: 'credentials' } };
+        deps.events.emit({ type: 'user.login.failed', ...failure, authenticationType: 'PASSWORD', user: failedUser });
+      }
       return { status: 'refused', error: refusalMessage(checked) };
     }
     const { user, tenant, registrations } = checked.candidate;
@@ -100,6 +108,8 @@ export function createPasswordSignIn(app: FastifyInstance, deps: { readonly stor
     });
     const started = await startSsoSession(deps.store.repositories, { tenant, userId: user.id, authenticationType: 'PASSWORD', previousToken: ssoCookie(request) }, now);
     setSsoCookie(request, reply, started.token);
-    return { status: 'signedIn', session: started.session, subject: { user: { ...user, lastLoginInstant: now }, registrations } };
+    const signedIn = { ...user, lastLoginInstant: now };
+    deps.events.emit({ type: 'user.login.success', tenantId: tenant.id, applicationId: target.applicationId, authenticationType: 'PASSWORD', ipAddress: request.ip, info, user: signedIn });
+    return { status: 'signedIn', session: started.session, subject: { user: signedIn, registrations } };
   };
 }

@@ -13,6 +13,7 @@ import * as deviceCodes from './0011-device-codes.ts';
 import * as clientRegistrations from './0012-client-registrations.ts';
 import * as identityProviders from './0013-identity-providers.ts';
 import * as identityProviderLinks from './0014-identity-provider-links.ts';
+import * as federatedLogin from './0015-federated-login.ts';
 
 /** Forward-only, in order. A migration that has shipped is never edited: add the next number. */
 const migrations: Record<string, Migration> = {
@@ -30,6 +31,7 @@ const migrations: Record<string, Migration> = {
   '0012-client-registrations': clientRegistrations,
   '0013-identity-providers': identityProviders,
   '0014-identity-provider-links': identityProviderLinks,
+  '0015-federated-login': federatedLogin,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -11,9 +11,14 @@ export interface IdentityProviderLink {
   readonly identityProviderUserId: string;
   readonly displayName: string | undefined;
   readonly data: Readonly<Record<string, unknown>>;
+  /** The upstream refresh token (FusionAuth's `token`). */
   readonly tokenSealed: Buffer | undefined;
   readonly insertInstant: number;
   readonly lastLoginInstant: number;
+  readonly accessTokenSealed: Buffer | undefined;
+  readonly accessTokenExpirationInstant: number | undefined;
+  /** The scopes the upstream granted, space-separated. */
+  readonly scopes: string | undefined;
 }
 
 /** An upstream identity that logged in without a link, waiting to be linked to a user. */
@@ -43,6 +48,9 @@ function toLink(row: Selectable<IdentityProviderLinkTable>): IdentityProviderLin
     tokenSealed: row.token_sealed ?? undefined,
     insertInstant: Number(row.insert_instant),
     lastLoginInstant: Number(row.last_login_instant),
+    accessTokenSealed: row.access_token_sealed ?? undefined,
+    accessTokenExpirationInstant: row.access_token_expiration_instant === null ? undefined : Number(row.access_token_expiration_instant),
+    scopes: row.scopes ?? undefined,
   };
 }
 
@@ -59,6 +67,10 @@ function toPending(row: Selectable<PendingIdentityProviderLinkTable>): PendingId
     insertInstant: Number(row.insert_instant),
     expirationInstant: Number(row.expiration_instant),
   };
+}
+
+function upstreamTokenColumns(link: IdentityProviderLink) {
+  return { access_token_sealed: link.accessTokenSealed ?? null, access_token_expiration_instant: link.accessTokenExpirationInstant ?? null, scopes: link.scopes ?? null };
 }
 
 export function createIdentityProviderLinkRepository(db: Kysely<Database>) {
@@ -107,16 +119,17 @@ export function createIdentityProviderLinkRepository(db: Kysely<Database>) {
             token_sealed: link.tokenSealed ?? null,
             insert_instant: link.insertInstant,
             last_login_instant: link.lastLoginInstant,
+            ...upstreamTokenColumns(link),
           })
           .execute(),
       );
     },
 
-    /** Replaces the display name, data and token of an existing link. */
+    /** Replaces the display name, data, tokens and last login of an existing link. */
     async update(link: IdentityProviderLink): Promise<void> {
       await db
         .updateTable('identity_provider_links')
-        .set({ display_name: link.displayName ?? null, data: JSON.stringify(link.data), token_sealed: link.tokenSealed ?? null, last_login_instant: link.lastLoginInstant })
+        .set({ display_name: link.displayName ?? null, data: JSON.stringify(link.data), token_sealed: link.tokenSealed ?? null, last_login_instant: link.lastLoginInstant, ...upstreamTokenColumns(link) })
         .where('id', '=', link.id)
         .execute();
     },

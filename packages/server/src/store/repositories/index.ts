@@ -11,6 +11,7 @@ import { createEntityRepository } from './entity-repository.ts';
 import { createEntityTypeRepository } from './entity-type-repository.ts';
 import { createIdentityProviderRepository } from './identity-provider-repository.ts';
 import { createIdentityProviderLinkRepository } from './identity-provider-link-repository.ts';
+import { createUpstreamAuthorizationRepository } from './upstream-authorization-repository.ts';
 import { createInstanceRepository } from './instance-repository.ts';
 import { createLoginFailureRepository } from './login-failure-repository.ts';
 import { createOneTimeIdRepository } from './one-time-id-repository.ts';
@@ -56,6 +57,7 @@ export function createRepositories(db: Kysely<Database>) {
     clientCredentials: createClientCredentialsRepository(db),
     identityProviders: createIdentityProviderRepository(db),
     identityProviderLinks: createIdentityProviderLinkRepository(db),
+    upstreamAuthorizations: createUpstreamAuthorizationRepository(db),
   };
 }
 

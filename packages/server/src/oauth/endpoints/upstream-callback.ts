@@ -1,0 +1,145 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { eventInfo } from '../../events/event-catalogue.ts';
+import { applyFederatedSignIn } from '../../federation/federated-login.ts';
+import { FederationError } from '../../federation/federation-error.ts';
+import { claimUpstreamAuthorization, type ClaimedAuthorization } from '../../federation/upstream-authorization.ts';
+import { authenticationTypeOf, enabledForApplication, isResponseIssuer, upstreamClient, upstreamEndpoints } from '../../federation/upstream-client.ts';
+import { redeemUpstreamCode } from '../../federation/upstream-code-exchange.ts';
+import { UpstreamError } from '../../federation/upstream-http.ts';
+import { UpstreamMetadataError } from '../../federation/upstream-metadata.ts';
+import { startSsoSession } from '../../identity/sessions/sso-sessions.ts';
+import type { IdentityProvider } from '../../store/repositories/identity-provider-repository.ts';
+import { completeAuthorization, sendLoginPage, signInSubject, type AuthorizationDeps } from '../authorization/authorization-flow.ts';
+import type { AuthorizationRequest } from '../authorization/authorization-request.ts';
+import { setSsoCookie, ssoCookie } from '../authorization/cookies.ts';
+import { federationErrorMessage, refusalMessage } from '../authorization/federated-refusals.ts';
+import { sendPage } from '../authorization/hosted-reply.ts';
+import { setPendingLinkCookie } from '../authorization/pending-link-cookie.ts';
+import { resumedAuthorization } from '../authorization/resumed-authorization.ts';
+import { browserBinding, callbackPath } from '../authorization/upstream-redirect.ts';
+
+type CallbackQuery = Readonly<Record<string, string | string[] | undefined>>;
+
+/** A query parameter sent once; a repeated one counts as absent (and so fails whatever needs it). */
+const single = (query: CallbackQuery, name: string): string | undefined => {
+  const value = query[name];
+  return typeof value === 'string' ? value : undefined;
+};
+
+/**
+ * GET /oauth2/callback: where every upstream provider sends the user back (FusionAuth's redirect URI).
+ * The `state` must name a request this browser started (BRK-01, BRK-05: single use, ten minutes); an
+ * unknown one gets Gatehouse's error page and no redirect (BRK-07). Then, bound to the provider that
+ * request went to: `iss` (RFC 9207, BRK-03), the upstream's error if it sent one, the code redeemed with
+ * the PKCE verifier and the ID token checked against the nonce (federation/upstream-code-exchange.ts),
+ * the linking strategy applied (federation/federated-login.ts), and the Gatehouse request completed with
+ * a new SSO session. Failures after the state is accepted land on the login page with a message.
+ */
+export function registerUpstreamCallback(app: FastifyInstance, deps: AuthorizationDeps): void {
+  app.get(callbackPath, async (request: FastifyRequest<{ Querystring: CallbackQuery }>, reply) => {
+    const query = request.query;
+    const now = deps.now();
+    const claimed = await claimUpstreamAuthorization(deps.store.repositories, deps.keyRing, { state: single(query, 'state'), browserBinding: browserBinding(request) }, now);
+    if (typeof claimed === 'string') {
+      const message =
+        claimed === 'unknown_state'
+          ? 'This sign-in is unknown, was already used or has expired. Start again from the application.'
+          : 'This sign-in was started in another browser. Start again from the application in this browser.';
+      return sendPage(reply, deps.pages.error({ tenantId: undefined, heading: 'Sign-in could not be completed', message, error: 'invalid_request' }), { status: 400 });
+    }
+    const resumed = await resumedAuthorization(deps, request, reply, claimed.request);
+    if ('sent' in resumed) return resumed.sent;
+    const { authorization, custom } = resumed;
+    const provider = await deps.store.repositories.identityProviders.find(claimed.identityProviderId);
+    if (provider === undefined || !enabledForApplication(provider, authorization.application.id)) {
+      return sendLoginPage(deps, request, reply, authorization, { error: 'That sign-in option is no longer available.', status: 400 });
+    }
+    const refuse = (error: string, status = 400) => sendLoginPage(deps, request, reply, authorization, { error, status });
+
+    try {
+      const client = upstreamClient(deps.keyRing, provider);
+      const endpoints = await upstreamEndpoints(client, deps.upstreams.metadata);
+      const iss = single(query, 'iss');
+      if (iss === undefined ? endpoints.issParameterSupported : !isResponseIssuer(client, iss)) {
+        request.log.warn({ identityProviderId: provider.id, reason: iss === undefined ? 'iss_missing' : 'iss_mismatch' }, 'upstream authorization response refused');
+        return refuse(`The response did not come from ${provider.name}. Try again.`);
+      }
+      const upstreamError = single(query, 'error');
+      if (upstreamError !== undefined) {
+        request.log.info({ identityProviderId: provider.id, error: upstreamError.slice(0, 64) }, 'upstream refused the authorization');
+        return refuse(upstreamError === 'access_denied' ? `${provider.name} did not sign you in: access was denied.` : `${provider.name} did not sign you in. Try again.`);
+      }
+      const code = single(query, 'code');
+      if (code === undefined || code === '') return refuse(`${provider.name} sent no authorization code. Try again.`);
+      const signIn = await redeemUpstreamCode({ http: deps.upstreams.http, keys: deps.upstreams.keys, now: deps.now }, client, endpoints, {
+        code,
+        redirectUri: claimed.redirectUri,
+        codeVerifier: claimed.codeVerifier,
+        nonce: claimed.nonce,
+      });
+      return await signInFederated(deps, request, reply, { authorization, custom, provider, claimed, signIn });
+    } catch (error) {
+      if (error instanceof FederationError) {
+        request.log.warn({ identityProviderId: provider.id, reason: error.reason, detail: error.message }, 'federated sign-in failed');
+        return refuse(federationErrorMessage(error.reason, provider.name), error.reason === 'upstream_unavailable' ? 502 : 400);
+      }
+      if (error instanceof UpstreamError || error instanceof UpstreamMetadataError) {
+        request.log.warn({ identityProviderId: provider.id, detail: error.message }, 'upstream provider unavailable');
+        return refuse(federationErrorMessage('upstream_unavailable', provider.name), 502);
+      }
+      throw error;
+    }
+  });
+}
+
+async function signInFederated(
+  deps: AuthorizationDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  input: {
+    readonly authorization: AuthorizationRequest;
+    readonly custom: Awaited<ReturnType<AuthorizationDeps['settings']['scopes']>>;
+    readonly provider: IdentityProvider;
+    readonly claimed: ClaimedAuthorization;
+    readonly signIn: Awaited<ReturnType<typeof redeemUpstreamCode>>;
+  },
+): Promise<FastifyReply> {
+  const { authorization, provider, signIn } = input;
+  const now = deps.now();
+  const outcome = await applyFederatedSignIn(
+    deps,
+    { provider, application: authorization.application, identity: signIn.identity, profile: profileClaims(signIn.claims), tokens: signIn.tokens },
+    now,
+  );
+  if (outcome.kind === 'pending') {
+    setPendingLinkCookie(request, reply, outcome.pendingId);
+    return sendLoginPage(deps, request, reply, authorization, { loginId: signIn.identity.email });
+  }
+  if (outcome.kind === 'refused') return sendLoginPage(deps, request, reply, authorization, { error: refusalMessage(outcome.reason, provider.name), status: 403 });
+
+  const info = eventInfo(request.ip, request.headers['user-agent']);
+  if (outcome.linked) deps.events.emit({ type: 'user.identity-provider.link', tenantId: outcome.link.tenantId, info, identityProviderLink: outcome.link, identityProvider: provider, user: outcome.user });
+  const subject = await signInSubject(deps.store, outcome.user.id, now);
+  if (subject === undefined) return sendLoginPage(deps, request, reply, authorization, { error: 'Your account cannot sign in right now. Contact an administrator.', status: 403 });
+  const authenticationType = authenticationTypeOf(provider);
+  const started = await startSsoSession(deps.store.repositories, { tenant: authorization.tenant, userId: subject.user.id, authenticationType, previousToken: ssoCookie(request) }, now);
+  setSsoCookie(request, reply, started.token);
+  deps.events.emit({
+    type: 'user.login.success',
+    tenantId: authorization.tenant.id,
+    applicationId: authorization.application.id,
+    authenticationType,
+    identityProviderId: provider.id,
+    identityProviderName: provider.name,
+    ipAddress: request.ip,
+    info,
+    user: subject.user,
+  });
+  return completeAuthorization(deps, request, reply, { authorization, custom: input.custom, session: started.session, subject });
+}
+
+/** User fields a new user takes from standard OIDC claims (OIDC Core §5.1). */
+export function profileClaims(claims: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const pick: Readonly<Record<string, string>> = { name: 'fullName', given_name: 'firstName', family_name: 'lastName', middle_name: 'middleName', picture: 'imageUrl' };
+  return Object.fromEntries(Object.entries(pick).flatMap(([claim, field]) => (typeof claims[claim] === 'string' && claims[claim] !== '' ? [[field, claims[claim]]] : [])));
+}
