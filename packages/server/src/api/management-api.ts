@@ -77,6 +77,7 @@ import { registerRetrieveUser } from './user/retrieve-user.ts';
 import { registerSearchUsers } from './user/search-users.ts';
 import { registerUpdateUser } from './user/update-user.ts';
 import { registerVerifyEmail } from './user/verify-email.ts';
+import { registerCompleteIdentityProviderLogin } from './identity-provider/complete-identity-provider-login.ts';
 import { registerCreateIdentityProvider } from './identity-provider/create-identity-provider.ts';
 import { registerDeleteIdentityProvider } from './identity-provider/delete-identity-provider.ts';
 import { registerLookupIdentityProvider } from './identity-provider/lookup-identity-provider.ts';
@@ -200,6 +201,7 @@ export async function managementApi(app: FastifyInstance, deps: ManagementApiDep
   registerRetrievePendingIdentityProviderLink(app, identityProviderDeps);
   registerDeleteIdentityProviderLink(app, { ...identityProviderDeps, events: deps.events });
   registerLookupIdentityProvider(app, identityProviderDeps);
+  registerCompleteIdentityProviderLogin(app, { ...identityProviderDeps, signingKeys: deps.signingKeys, settings: deps.settings, upstreams: deps.upstreams, events: deps.events });
   registerLogin(app, { store: deps.store, settings: deps.settings, signingKeys: deps.signingKeys, callers, now: deps.now, events: deps.events });
   registerLogout(app, { store: deps.store });
   registerExchangeRefreshToken(app, { store: deps.store, signingKeys: deps.signingKeys, now: deps.now });

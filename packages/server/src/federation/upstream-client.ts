@@ -58,8 +58,9 @@ export function upstreamClient(keyRing: KeyRing, provider: IdentityProvider): Up
     const authorizeParameters: Record<string, string> = {};
     const accessType = text(properties['accessType']) ?? 'offline';
     authorizeParameters['access_type'] = accessType;
-    const prompt = text(properties['prompt']);
-    if (prompt !== undefined) authorizeParameters['prompt'] = prompt;
+    // The schema's default too: settings stored without it (direct store writes, older rows) still ask Google
+    // for consent, without which it sends a refresh token only at the account's first consent.
+    authorizeParameters['prompt'] = text(properties['prompt']) ?? 'consent';
     return {
       providerId: provider.id,
       clientId: text(settings['client_id']) ?? '',

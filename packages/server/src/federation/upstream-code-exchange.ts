@@ -153,3 +153,9 @@ export function upstreamIdentity(client: Pick<UpstreamClient, 'claims'>, claims:
     displayName: email ?? username ?? identityProviderUserId,
   };
 }
+
+/** User fields a new user takes from standard OIDC claims (OIDC Core §5.1). */
+export function profileClaims(claims: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const pick: Readonly<Record<string, string>> = { name: 'fullName', given_name: 'firstName', family_name: 'lastName', middle_name: 'middleName', picture: 'imageUrl' };
+  return Object.fromEntries(Object.entries(pick).flatMap(([claim, field]) => (typeof claims[claim] === 'string' && claims[claim] !== '' ? [[field, claims[claim]]] : [])));
+}

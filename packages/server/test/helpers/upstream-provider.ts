@@ -52,6 +52,11 @@ export interface UpstreamProviderOptions {
   readonly claimsInIdToken?: boolean;
   /** Require PKCE S256 from the confidential client too (default true). */
   readonly pkceRequired?: boolean;
+  /**
+   * Accept POST at the authorization endpoint (FusionAuth's postRequest). oidc-provider v9 serves only GET
+   * there unless `enableHttpPostMethods`, which in turn requires its long-lived cookies to be SameSite=None.
+   */
+  readonly httpPostMethods?: boolean;
 }
 
 export interface UpstreamProvider extends AsyncDisposable {
@@ -178,7 +183,8 @@ export async function startUpstreamProvider(options: UpstreamProviderOptions = {
         },
       ],
       jwks: { keys: [signingKey] },
-      cookies: { keys: cookieKeys },
+      cookies: options.httpPostMethods === true ? { keys: cookieKeys, long: { sameSite: 'none' } } : { keys: cookieKeys },
+      enableHttpPostMethods: options.httpPostMethods === true,
       claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'preferred_username'] },
       conformIdTokenClaims: options.claimsInIdToken !== true,
       findAccount: (_ctx: unknown, sub: string) => {

@@ -17,6 +17,9 @@ function cookieName(request: FastifyRequest): string {
 
 export function setPendingLinkCookie(request: FastifyRequest, reply: FastifyReply, pendingId: string): void {
   reply.setCookie(cookieName(request), pendingId, cookieOptions(request));
+  // The login page answering this same request reads the id back (pendingLinkNotice): the browser only
+  // sends the cookie from the next request on, so without this the page would not say what waits.
+  request.cookies[cookieName(request)] = pendingId;
 }
 
 function pendingLinkId(request: FastifyRequest): string | undefined {

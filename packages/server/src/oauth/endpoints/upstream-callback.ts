@@ -4,7 +4,7 @@ import { applyFederatedSignIn } from '../../federation/federated-login.ts';
 import { FederationError } from '../../federation/federation-error.ts';
 import { claimUpstreamAuthorization, type ClaimedAuthorization } from '../../federation/upstream-authorization.ts';
 import { authenticationTypeOf, enabledForApplication, isResponseIssuer, upstreamClient, upstreamEndpoints } from '../../federation/upstream-client.ts';
-import { redeemUpstreamCode } from '../../federation/upstream-code-exchange.ts';
+import { profileClaims, redeemUpstreamCode } from '../../federation/upstream-code-exchange.ts';
 import { UpstreamError } from '../../federation/upstream-http.ts';
 import { UpstreamMetadataError } from '../../federation/upstream-metadata.ts';
 import { startSsoSession } from '../../identity/sessions/sso-sessions.ts';
@@ -136,10 +136,4 @@ async function signInFederated(
     user: subject.user,
   });
   return completeAuthorization(deps, request, reply, { authorization, custom: input.custom, session: started.session, subject });
-}
-
-/** User fields a new user takes from standard OIDC claims (OIDC Core §5.1). */
-export function profileClaims(claims: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const pick: Readonly<Record<string, string>> = { name: 'fullName', given_name: 'firstName', family_name: 'lastName', middle_name: 'middleName', picture: 'imageUrl' };
-  return Object.fromEntries(Object.entries(pick).flatMap(([claim, field]) => (typeof claims[claim] === 'string' && claims[claim] !== '' ? [[field, claims[claim]]] : [])));
 }
