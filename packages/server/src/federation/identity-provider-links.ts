@@ -22,8 +22,11 @@ export function linkLimit(provider: IdentityProvider, tenantId: string): { enabl
   return { enabled: limit?.enabled === true, maximumLinks: limit?.maximumLinks ?? 42 };
 }
 
-/** FusionAuth's identityProviderLink object, the token unsealed as FusionAuth returns it. */
-export function identityProviderLinkView(keyRing: KeyRing, link: IdentityProviderLink, provider: IdentityProvider | undefined): Record<string, unknown> {
+/**
+ * FusionAuth's identityProviderLink object. The upstream refresh token is unsealed as FusionAuth returns
+ * it only when `withToken` (the caller may read the vault, VAULT-05); otherwise it is left out.
+ */
+export function identityProviderLinkView(keyRing: KeyRing, link: IdentityProviderLink, provider: IdentityProvider | undefined, withToken: boolean): Record<string, unknown> {
   return {
     data: link.data,
     ...(link.displayName === undefined ? {} : { displayName: link.displayName }),
@@ -34,7 +37,7 @@ export function identityProviderLinkView(keyRing: KeyRing, link: IdentityProvide
     insertInstant: link.insertInstant,
     lastLoginInstant: link.lastLoginInstant,
     tenantId: link.tenantId,
-    ...(link.tokenSealed === undefined ? {} : { token: keyRing.unseal(link.tokenSealed, refreshTokenContext(link.id)).toString('utf8') }),
+    ...(link.tokenSealed === undefined || !withToken ? {} : { token: keyRing.unseal(link.tokenSealed, refreshTokenContext(link.id)).toString('utf8') }),
     userId: link.userId,
   };
 }

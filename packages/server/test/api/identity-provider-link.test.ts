@@ -153,6 +153,24 @@ for (const backend of backends) {
       assert.deepEqual(errorCodes(await expectStatus(client.createUserLink({ pendingIdPLinkId: pendingId, identityProviderLink: { userId: insider } } as any), 400)), ['[invalid]identityProviderLink.userId']);
     });
 
+    it('shows the upstream token only to keys allowed to read the vault (VAULT-05)', async () => {
+      const userId = await newUser();
+      const upstreamId = `upstream-vault-${randomUUID()}`;
+      await link(userId, upstreamId, { token: 'refresh-token-vault' });
+      const linksOnly = clientFor((await client.createAPIKey('', { apiKey: { permissions: { endpoints: { '/api/identity-provider/link': ['GET', 'POST'] } } } as any })).response.apiKey!.key!);
+      const vault = clientFor(
+        (await client.createAPIKey('', { apiKey: { permissions: { endpoints: { '/api/identity-provider/link': ['GET'], '/api/identity-provider/link/token': ['GET'] } } } as any })).response.apiKey!.key!,
+      );
+      const withoutToken = (await linksOnly.retrieveUserLink(providerId, upstreamId, userId)).response.identityProviderLink as Record<string, unknown>;
+      assert.equal(withoutToken['identityProviderUserId'], upstreamId);
+      assert.equal('token' in withoutToken, false);
+      const listed = (await linksOnly.retrieveUserLinksByUserId(providerId, userId)).response.identityProviderLinks ?? [];
+      assert.ok(listed.length > 0 && listed.every((entry) => !('token' in entry)));
+      const created = (await linksOnly.createUserLink({ identityProviderLink: { identityProviderId: providerId, identityProviderUserId: `upstream-vault-2-${randomUUID()}`, userId, token: 'refresh-token-2' } } as any)).response.identityProviderLink as Record<string, unknown>;
+      assert.equal('token' in created, false);
+      assert.equal(((await vault.retrieveUserLink(providerId, upstreamId, userId)).response.identityProviderLink as Record<string, unknown>)['token'], 'refresh-token-vault');
+    });
+
     it('answers validation errors by code and stores nothing', async () => {
       const userId = await newUser();
       assert.deepEqual(errorCodes(await expectStatus(client.createUserLink({ identityProviderLink: {} } as any), 400)).sort(), [

@@ -132,6 +132,21 @@ for (const backend of backends) {
       assert.equal(fixture.upstream.tokenRequests, tokenRequests);
     });
 
+    it('refuses a code injected into another request of the same browser (PKCE verifier and nonce are per request)', async () => {
+      const agent = createBrowserAgent();
+      const toCallback = { stopAt: (next: URL) => next.pathname === '/oauth2/callback' };
+      fixture.upstream.nextLogin('alice');
+      const first = (await agent.get(gatehouseAuthorizeUrl(fixture, { idp_hint: providerId }), toCallback)).finalUrl;
+      fixture.upstream.nextLogin('alice');
+      const second = (await agent.get(gatehouseAuthorizeUrl(fixture, { idp_hint: providerId, prompt: 'login' }), toCallback)).finalUrl;
+      const injected = new URL(second);
+      injected.searchParams.set('code', first.searchParams.get('code')!);
+      const refused = await agent.get(injected);
+      assert.equal(refused.response.status, 400);
+      assert.match(await refused.response.text(), /Signing in with .* failed/);
+      assert.match(fixture.server.gatehouse.logs.text(), /code_refused|invalid_id_token/);
+    });
+
     it('shows the upstream error (access_denied) on the login page', async () => {
       fixture.upstream.nextLoginError('access_denied');
       const result = await walkToApplication(createBrowserAgent(), fixture, gatehouseAuthorizeUrl(fixture, { idp_hint: providerId }));

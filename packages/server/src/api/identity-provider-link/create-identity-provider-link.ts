@@ -6,7 +6,7 @@ import type { KeyRing } from '../../keys/key-ring.ts';
 import type { Store } from '../../store/store.ts';
 import type { ApiCallers } from '../api-callers.ts';
 import { requestTenantId } from '../tenant-scope.ts';
-import { identityProviderLinkBody } from './identity-provider-link-json.ts';
+import { identityProviderLinkBody, mayReadTokens } from './identity-provider-link-json.ts';
 
 type Request = FastifyRequest<{ Body: Record<string, unknown> | undefined }>;
 
@@ -30,6 +30,6 @@ export function registerCreateIdentityProviderLink(app: FastifyInstance, deps: {
     });
     // After the commit, so that no listener hears of a link that was rolled back.
     deps.events.emit({ type: 'user.identity-provider.link', tenantId: link.tenantId, info: eventInfo(request.ip, request.headers['user-agent']), identityProviderLink: link, identityProvider: provider, ...(user === undefined ? {} : { user }) });
-    return { identityProviderLink: identityProviderLinkView(deps.keyRing, link, provider) };
+    return { identityProviderLink: identityProviderLinkView(deps.keyRing, link, provider, mayReadTokens(deps.callers.get(request))) };
   });
 }

@@ -4,6 +4,7 @@ import type { IdentityProviderLink } from '../../store/repositories/identity-pro
 import type { Repositories } from '../../store/repositories/index.ts';
 import type { KeyRing } from '../../keys/key-ring.ts';
 import { identityProviderLinkView } from '../../federation/identity-provider-links.ts';
+import type { ApiKeyRecord } from '../../store/repositories/api-key-repository.ts';
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -59,11 +60,25 @@ export function readLinkQuery(query: LinkQuery, required: readonly (keyof LinkQu
   };
 }
 
+/**
+ * Whether an API key may read upstream tokens (the security checklist's VAULT-05: an explicit vault
+ * scope). An unrestricted key may (FusionAuth returns `token` to every key); a key with endpoint
+ * permissions only when they name GET on /api/identity-provider/link/token itself — a permission on
+ * /api/identity-provider/link, which covers that path by prefix, is not enough.
+ */
+export function mayReadTokens(caller: ApiKeyRecord): boolean {
+  const endpoints = Object.entries(caller.permissions);
+  if (endpoints.length === 0) return true;
+  return endpoints.some(([endpoint, methods]) => endpoint.replace(/\/+$/, '') === vaultEndpoint && methods.some((method) => method.toUpperCase() === 'GET'));
+}
+
+export const vaultEndpoint = '/api/identity-provider/link/token';
+
 /** Views of several links, each with its provider's name and type. */
-export async function linkViews(repositories: Repositories, keyRing: KeyRing, links: readonly IdentityProviderLink[]): Promise<Record<string, unknown>[]> {
+export async function linkViews(repositories: Repositories, keyRing: KeyRing, links: readonly IdentityProviderLink[], withToken: boolean): Promise<Record<string, unknown>[]> {
   const providers = new Map<string, Awaited<ReturnType<Repositories['identityProviders']['find']>>>();
   for (const link of links) {
     if (!providers.has(link.identityProviderId)) providers.set(link.identityProviderId, await repositories.identityProviders.find(link.identityProviderId));
   }
-  return links.map((link) => identityProviderLinkView(keyRing, link, providers.get(link.identityProviderId)));
+  return links.map((link) => identityProviderLinkView(keyRing, link, providers.get(link.identityProviderId), withToken));
 }

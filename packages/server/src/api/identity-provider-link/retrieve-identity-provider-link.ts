@@ -5,7 +5,7 @@ import type { Store } from '../../store/store.ts';
 import type { ApiCallers } from '../api-callers.ts';
 import { dropAbsentQueryValues } from '../entity/query-parameters.ts';
 import { requestTenantId } from '../tenant-scope.ts';
-import { identityProviderLinkQuery, linkViews, readLinkQuery, type LinkQuery, type LinkQueryRequest } from './identity-provider-link-json.ts';
+import { identityProviderLinkQuery, linkViews, mayReadTokens, readLinkQuery, type LinkQuery, type LinkQueryRequest } from './identity-provider-link-json.ts';
 
 /**
  * GET /api/identity-provider/link:
@@ -15,7 +15,8 @@ import { identityProviderLinkQuery, linkViews, readLinkQuery, type LinkQuery, ty
  */
 export function registerRetrieveIdentityProviderLink(app: FastifyInstance, deps: { store: Store; keyRing: KeyRing; callers: ApiCallers }) {
   app.get<{ Querystring: LinkQuery }>('/identity-provider/link', { schema: { querystring: identityProviderLinkQuery }, preValidation: dropAbsentQueryValues }, async (request: LinkQueryRequest) => {
-    const scope = requestTenantId(request, deps.callers.get(request));
+    const caller = deps.callers.get(request);
+    const scope = requestTenantId(request, caller);
     const repositories = deps.store.repositories;
     const raw = request.query;
     const single = raw.identityProviderUserId !== undefined && raw.identityProviderUserId !== '';
@@ -24,10 +25,10 @@ export function registerRetrieveIdentityProviderLink(app: FastifyInstance, deps:
     if (single) {
       const link = await repositories.identityProviderLinks.findByUpstream(query.identityProviderId!, query.identityProviderUserId!);
       if (link === undefined || !visible(link) || (query.userId !== undefined && link.userId !== query.userId)) throw ApiError.notFound();
-      const [view] = await linkViews(repositories, deps.keyRing, [link]);
+      const [view] = await linkViews(repositories, deps.keyRing, [link], mayReadTokens(caller));
       return { identityProviderLink: view };
     }
     const links = (await repositories.identityProviderLinks.listByUser(query.userId!, query.identityProviderId)).filter(visible);
-    return { identityProviderLinks: await linkViews(repositories, deps.keyRing, links) };
+    return { identityProviderLinks: await linkViews(repositories, deps.keyRing, links, mayReadTokens(caller)) };
   });
 }
