@@ -26,6 +26,8 @@ export interface UpstreamClient {
   readonly scope: string;
   /** Discovery and ID-token issuer; undefined when the endpoints are configured one by one. */
   readonly issuer: string | undefined;
+  /** Other spellings of the issuer in ID tokens (Google documents `accounts.google.com` without the scheme). */
+  readonly alternativeIssuers: readonly string[];
   readonly multiTenant: boolean;
   readonly claims: UpstreamClaimNames;
   /** Authorize parameters the provider type adds (Google's access_type and prompt). */
@@ -68,6 +70,7 @@ export function upstreamClient(keyRing: KeyRing, provider: IdentityProvider): Up
       authentication: 'client_secret_post',
       scope: withOpenId(text(settings['scope']) ?? 'openid email profile'),
       issuer: googleIssuer,
+      alternativeIssuers: ['accounts.google.com'],
       multiTenant: false,
       claims: { uniqueId: 'sub', email: 'email', emailVerified: 'email_verified', username: 'preferred_username' },
       authorizeParameters,
@@ -84,6 +87,7 @@ export function upstreamClient(keyRing: KeyRing, provider: IdentityProvider): Up
     authentication: (text(oauth2['clientAuthenticationMethod']) ?? 'client_secret_basic') as UpstreamClientAuthentication,
     scope,
     issuer: text(oauth2['issuer']),
+    alternativeIssuers: [],
     multiTenant: oauth2['microsoftMultiTenant'] === true,
     claims: {
       uniqueId: text(oauth2['uniqueIdClaim']) ?? 'sub',

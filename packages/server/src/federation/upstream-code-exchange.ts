@@ -78,6 +78,7 @@ async function validatedIdToken(connection: UpstreamConnection, client: Upstream
   try {
     return await validateUpstreamIdToken(idToken, {
       issuer: client.issuer!,
+      alternativeIssuers: client.alternativeIssuers,
       clientId: client.clientId,
       nonce,
       keys: connection.keys.resolver(jwksUri),

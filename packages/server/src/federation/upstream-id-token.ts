@@ -44,6 +44,8 @@ export class UpstreamTokenError extends Error {
 export interface UpstreamIdTokenOptions {
   /** The configured issuer (for a multi-tenant Entra provider, its `common`/`organizations`/`consumers` issuer). */
   readonly issuer: string;
+  /** Other spellings of the issuer the provider is documented to use (Google: `accounts.google.com`). */
+  readonly alternativeIssuers?: readonly string[];
   readonly clientId: string;
   /**
    * The nonce sent with the authorization request. Undefined only when Gatehouse did not start the
@@ -68,7 +70,7 @@ export async function validateUpstreamIdToken(token: string, options: UpstreamId
     ({ payload } = await jwtVerify(token, keys, {
       algorithms: [...upstreamIdTokenAlgorithms],
       audience: clientId,
-      ...(multiTenant ? {} : { issuer }),
+      ...(multiTenant ? {} : { issuer: [issuer, ...(options.alternativeIssuers ?? [])] }),
       clockTolerance: clockToleranceSec,
       currentDate,
       requiredClaims: ['iss', 'sub', 'aud', 'exp', 'iat'],

@@ -117,6 +117,18 @@ describe('upstream ID token validation', () => {
     assert.equal(payload['email'], 'a@example.com');
   });
 
+  it('accepts a documented alternative spelling of the issuer only when configured (Google: accounts.google.com)', async () => {
+    const token = await sign(claims({ iss: 'accounts.example' }));
+    await refused(token, 'wrong_issuer');
+    assert.equal((await validateUpstreamIdToken(token, { ...options(), alternativeIssuers: ['accounts.example'] })).sub, 'upstream-user-1');
+  });
+
+  it('does not check the nonce when none was sent (the Complete-the-Login API), and does when one was', async () => {
+    const { nonce: _nonce, ...withoutNonce } = claims();
+    assert.equal((await validateUpstreamIdToken(await sign(withoutNonce), { ...options(), nonce: undefined })).sub, 'upstream-user-1');
+    await refused(await sign(withoutNonce), 'nonce_mismatch');
+  });
+
   it('refuses a tampered payload', async () => {
     const [header, , signature] = (await sign(claims())).split('.');
     const forged = Buffer.from(JSON.stringify(claims({ sub: 'victim' }))).toString('base64url');
