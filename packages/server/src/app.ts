@@ -8,6 +8,7 @@ import { managementApi } from './api/management-api.ts';
 import type { Config } from './config/options.ts';
 import { createEventBus, type EventBus } from './events/event-bus.ts';
 import { createUpstreams } from './federation/upstreams.ts';
+import { createLinkAccessTokens } from './vault/link-access-tokens.ts';
 import { registerBaseUrl } from './http/base-url.ts';
 import { registerContentTypes } from './http/content-types.ts';
 import { registerDrainOnClose } from './http/drain-on-close.ts';
@@ -28,7 +29,11 @@ import { registerUiAssets } from './ui/stylesheet.ts';
 const cachedSettingsPaths = ['/api/application', '/api/tenant', '/api/entity', '/oauth2/register'];
 
 export interface AppDeps {
-  readonly config: Pick<Config, 'bodyLimit' | 'trustProxy'> & { readonly publicUrl?: string | undefined; readonly allowPrivateNetwork?: boolean | undefined };
+  readonly config: Pick<Config, 'bodyLimit' | 'trustProxy'> & {
+    readonly publicUrl?: string | undefined;
+    readonly allowPrivateNetwork?: boolean | undefined;
+    readonly vaultRefreshMarginSeconds?: number | undefined;
+  };
   readonly store: Store;
   readonly keyRing: KeyRing;
   readonly signingKeys: SigningKeys;
@@ -47,6 +52,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const now = deps.now ?? Date.now;
   const events = deps.events ?? createEventBus({ logger: deps.logger, now });
   const upstreams = createUpstreams({ allowPrivateNetwork: deps.config.allowPrivateNetwork === true, now });
+  const linkTokens = createLinkAccessTokens({ store: deps.store, keyRing: deps.keyRing, upstreams, events, now, refreshMarginMs: (deps.config.vaultRefreshMarginSeconds ?? 60) * 1000 });
   const app = Fastify({
     loggerInstance: deps.logger,
     logController: new RequestLog(),
@@ -78,7 +84,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (request.method !== 'GET' && request.method !== 'HEAD' && reply.statusCode < 400 && cachedSettingsPaths.some((path) => request.url.startsWith(path))) settings.clear();
   });
   await app.register(oauthRoutes, { store: deps.store, keyRing: deps.keyRing, signingKeys: deps.signingKeys, settings, now, pages: createHostedPages(), events, upstreams });
-  await app.register(managementApi, { prefix: '/api', store: deps.store, keyRing: deps.keyRing, signingKeys: deps.signingKeys, settings, now, events, upstreams });
+  await app.register(managementApi, { prefix: '/api', store: deps.store, keyRing: deps.keyRing, signingKeys: deps.signingKeys, settings, now, events, upstreams, linkTokens });
 
   return app;
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { EventBus } from '../events/event-bus.ts';
 import { refuseNulCharacters } from '../validation/nul-characters.ts';
 import type { Upstreams } from '../federation/upstreams.ts';
+import type { LinkAccessTokens } from '../vault/link-access-tokens.ts';
 import type { KeyRing } from '../keys/key-ring.ts';
 import type { SigningKeys } from '../keys/signing-keys.ts';
 import type { SettingsCache } from '../tenancy/settings-cache.ts';
@@ -85,6 +86,7 @@ import { registerRetrieveIdentityProvider } from './identity-provider/retrieve-i
 import { registerUpdateIdentityProvider } from './identity-provider/update-identity-provider.ts';
 import { registerCreateIdentityProviderLink } from './identity-provider-link/create-identity-provider-link.ts';
 import { registerDeleteIdentityProviderLink } from './identity-provider-link/delete-identity-provider-link.ts';
+import { registerRetrieveLinkAccessToken } from './identity-provider-link/retrieve-link-access-token.ts';
 import { registerRetrieveIdentityProviderLink } from './identity-provider-link/retrieve-identity-provider-link.ts';
 import { registerRetrievePendingIdentityProviderLink } from './identity-provider-link/retrieve-pending-identity-provider-link.ts';
 import { registerCreateUserAction } from './user-action/create-user-action.ts';
@@ -103,6 +105,8 @@ export interface ManagementApiDeps {
   readonly events: EventBus;
   /** The upstream providers' HTTP client and caches, for the Complete-the-Login API. */
   readonly upstreams: Upstreams;
+  /** The hub's fresh upstream access tokens (vault/link-access-tokens.ts). */
+  readonly linkTokens: LinkAccessTokens;
 }
 
 /**
@@ -197,6 +201,7 @@ export async function managementApi(app: FastifyInstance, deps: ManagementApiDep
   registerUpdateIdentityProvider(app, identityProviderDeps);
   registerDeleteIdentityProvider(app, identityProviderDeps);
   registerCreateIdentityProviderLink(app, { ...identityProviderDeps, events: deps.events });
+  registerRetrieveLinkAccessToken(app, { ...identityProviderDeps, linkTokens: deps.linkTokens });
   registerRetrieveIdentityProviderLink(app, identityProviderDeps);
   registerRetrievePendingIdentityProviderLink(app, identityProviderDeps);
   registerDeleteIdentityProviderLink(app, { ...identityProviderDeps, events: deps.events });

@@ -98,6 +98,10 @@ export const options = {
     env: 'GATEHOUSE_ALLOW_PRIVATE_NETWORK', defaultText: 'false', fallback: false, parse: booleanFlag,
     description: 'Let requests to upstream identity providers reach loopback, private and link-local addresses, and use plain http (for local development and tests only).',
   }),
+  vaultRefreshMarginSeconds: option({
+    env: 'GATEHOUSE_VAULT_REFRESH_MARGIN_SECONDS', defaultText: '60', fallback: 60, parse: integerIn(0, 3600),
+    description: 'The hub refreshes an upstream access token this many seconds before it expires, so a token it hands out stays valid at least that long.',
+  }),
 } as const;
 
 type Options = typeof options;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { createLogger } from '../http/logger.ts';
-import type { IdentityProviderLink } from '../store/repositories/identity-provider-link-repository.ts';
+import { newLinkVaultState, type IdentityProviderLink } from '../store/repositories/identity-provider-link-repository.ts';
 import type { User } from '../store/repositories/user-repository.ts';
 import { createEventBus } from './event-bus.ts';
 import { eventTypes, type GatehouseEvent } from './event-catalogue.ts';
@@ -38,6 +38,8 @@ const link: IdentityProviderLink = {
   accessTokenSealed: Buffer.from('sealed-upstream-access-token'),
   accessTokenExpirationInstant: 5,
   scopes: 'openid offline_access',
+  ...newLinkVaultState,
+  idTokenSealed: Buffer.from('sealed-upstream-id-token'),
 };
 
 const loginSuccess = { type: 'user.login.success', tenantId: user.tenantId, applicationId: 'app-1', authenticationType: 'PASSWORD', user } as const;

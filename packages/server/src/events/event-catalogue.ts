@@ -2,7 +2,16 @@ import type { IdentityProviderLink } from '../store/repositories/identity-provid
 import type { User } from '../store/repositories/user-repository.ts';
 
 /** Every event type Gatehouse emits, in FusionAuth's names (its `EventType`), so webhooks can later match them one to one. */
-export const eventTypes = ['user.login.success', 'user.login.failed', 'user.identity-provider.link', 'user.identity-provider.unlink'] as const;
+export const eventTypes = [
+  'user.login.success',
+  'user.login.failed',
+  'user.identity-provider.link',
+  'user.identity-provider.unlink',
+  // The hub's own events (Gatehouse names: FusionAuth has none).
+  'identity-provider.link.token.refreshed',
+  'identity-provider.link.reauthorization-required',
+  'identity-provider.link.refresh-token.expiring',
+] as const;
 
 export type EventType = (typeof eventTypes)[number];
 
@@ -112,8 +121,19 @@ export interface IdentityProviderUnlinkEvent extends LinkChange {
   readonly type: 'user.identity-provider.unlink';
 }
 
+/**
+ * The hub's events about a link's tokens (docs/hub.md): refreshed at the upstream; refused by the
+ * upstream so that the user must reconnect (`reason.code`: invalid_grant, no_refresh_token, ...); or a
+ * refresh token whose known absolute expiry is near (`refreshTokenExpirationInstant`).
+ */
+export interface LinkTokenEvent extends LinkChange {
+  readonly type: 'identity-provider.link.token.refreshed' | 'identity-provider.link.reauthorization-required' | 'identity-provider.link.refresh-token.expiring';
+  readonly reason?: { readonly code: string };
+  readonly refreshTokenExpirationInstant?: number;
+}
+
 /** One event as listeners (and later webhooks) receive it: discriminated on `type`. */
-export type GatehouseEvent = LoginSuccessEvent | LoginFailedEvent | IdentityProviderLinkEvent | IdentityProviderUnlinkEvent;
+export type GatehouseEvent = LoginSuccessEvent | LoginFailedEvent | IdentityProviderLinkEvent | IdentityProviderUnlinkEvent | LinkTokenEvent;
 
 /** The provider a link belongs to, for the link's name and type. */
 export interface LinkedProvider {
@@ -121,7 +141,7 @@ export interface LinkedProvider {
   readonly type: string;
 }
 
-type WithoutEnvelope<E> = Omit<E, 'id' | 'createInstant' | 'user' | 'identityProviderLink'>;
+type WithoutEnvelope<E> = E extends unknown ? Omit<E, 'id' | 'createInstant' | 'user' | 'identityProviderLink'> : never;
 
 /**
  * What `EventBus.emit` takes: the event without id and instant, holding the domain objects themselves
@@ -131,7 +151,7 @@ type WithoutEnvelope<E> = Omit<E, 'id' | 'createInstant' | 'user' | 'identityPro
 export type GatehouseEventInput =
   | (WithoutEnvelope<LoginSuccessEvent> & { readonly user: User })
   | (WithoutEnvelope<LoginFailedEvent> & { readonly user: User })
-  | (WithoutEnvelope<IdentityProviderLinkEvent | IdentityProviderUnlinkEvent> & { readonly identityProviderLink: IdentityProviderLink; readonly identityProvider?: LinkedProvider; readonly user?: User });
+  | (WithoutEnvelope<IdentityProviderLinkEvent | IdentityProviderUnlinkEvent | LinkTokenEvent> & { readonly identityProviderLink: IdentityProviderLink; readonly identityProvider?: LinkedProvider; readonly user?: User });
 
 /** The user without its password, hash, salt or scheme. */
 export function eventUser(user: User): EventUser {
@@ -186,7 +206,10 @@ export function toEvent(input: GatehouseEventInput, id: string, createInstant: n
       return { ...rest, id, createInstant, user: eventUser(user) };
     }
     case 'user.identity-provider.link':
-    case 'user.identity-provider.unlink': {
+    case 'user.identity-provider.unlink':
+    case 'identity-provider.link.token.refreshed':
+    case 'identity-provider.link.reauthorization-required':
+    case 'identity-provider.link.refresh-token.expiring': {
       const { identityProviderLink, identityProvider, user, ...rest } = input;
       return { ...rest, id, createInstant, identityProviderLink: eventLink(identityProviderLink, identityProvider), ...(user === undefined ? {} : { user: eventUser(user) }) };
     }

@@ -10,7 +10,7 @@ import { profileOf } from '../identity/users/user-input.ts';
 import { createRegistration } from '../identity/registrations/registrations.ts';
 import type { KeyRing } from '../keys/key-ring.ts';
 import type { Application } from '../store/repositories/application-repository.ts';
-import type { IdentityProviderLink } from '../store/repositories/identity-provider-link-repository.ts';
+import { newLinkVaultState, type IdentityProviderLink } from '../store/repositories/identity-provider-link-repository.ts';
 import type { IdentityProvider } from '../store/repositories/identity-provider-repository.ts';
 import type { Repositories } from '../store/repositories/index.ts';
 import type { Registration } from '../store/repositories/registration-repository.ts';
@@ -71,7 +71,8 @@ export async function applyFederatedSignIn(deps: FederatedLoginDeps, request: Fe
 async function signIn(repositories: Repositories, keyRing: KeyRing, request: FederatedSignInRequest, now: number): Promise<FederatedSignInOutcome> {
   const { provider, application, identity } = request;
   const tenantId = application.tenantId;
-  const existing = await repositories.identityProviderLinks.findByUpstream(provider.id, identity.identityProviderUserId);
+  // Locked: a refresh of this link's tokens running at the same time writes before or after, never between.
+  const existing = await repositories.identityProviderLinks.findByUpstream(provider.id, identity.identityProviderUserId, { forUpdate: true });
   if (existing === undefined && request.noLink === true) return { kind: 'refused', reason: 'noLink' };
   const decision = await decideLinking(provider, tenantId, identity, storeLinkingLookups(repositories));
 
@@ -139,7 +140,17 @@ async function recordLink(
   const id = existing?.id ?? randomUUID();
   const tokens = withUpstreamTokens(keyRing, id, existing, request.tokens);
   if (existing !== undefined) {
-    const link: IdentityProviderLink = { ...existing, ...tokens, displayName: request.identity.displayName ?? existing.displayName, lastLoginInstant: now };
+    // A new sign-in is a new authorization: the link is active again, its failures forgotten.
+    const link: IdentityProviderLink = {
+      ...existing,
+      ...tokens,
+      status: 'active',
+      version: existing.version + 1,
+      refreshFailures: 0,
+      refreshRetryInstant: undefined,
+      displayName: request.identity.displayName ?? existing.displayName,
+      lastLoginInstant: now,
+    };
     await repositories.identityProviderLinks.update(link);
     return link;
   }
@@ -151,6 +162,7 @@ async function recordLink(
     identityProviderUserId: request.identity.identityProviderUserId,
     displayName: request.identity.displayName,
     data: {},
+    ...newLinkVaultState,
     ...tokens,
     insertInstant: now,
     lastLoginInstant: now,

@@ -3,7 +3,7 @@
  * report it. Messages name the problem and the provider's host at most: never a code, token or claim value.
  */
 export type FederationErrorReason =
-  /** The upstream's token endpoint refused the code (an OAuth error such as invalid_grant). */
+  /** The upstream's token endpoint refused the code or refresh token (an OAuth error such as invalid_grant). */
   | 'code_refused'
   /** The upstream could not be reached, timed out or failed (5xx). */
   | 'upstream_unavailable'
@@ -18,10 +18,13 @@ export type FederationErrorReason =
 
 export class FederationError extends Error {
   readonly reason: FederationErrorReason;
+  /** For `code_refused`: the upstream's OAuth error code (invalid_grant, invalid_client, ...). */
+  readonly oauthError: string | undefined;
 
-  constructor(reason: FederationErrorReason, message: string, cause?: unknown) {
-    super(message, cause === undefined ? undefined : { cause });
+  constructor(reason: FederationErrorReason, message: string, details: { readonly cause?: unknown; readonly oauthError?: string } = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.name = 'FederationError';
     this.reason = reason;
+    this.oauthError = details.oauthError;
   }
 }

@@ -3,7 +3,7 @@ import { ApiError, FieldErrors } from '../errors/api-error.ts';
 import { DuplicateError } from '../store/store-errors.ts';
 import type { KeyRing, SealContext } from '../keys/key-ring.ts';
 import type { IdentityProvider } from '../store/repositories/identity-provider-repository.ts';
-import type { IdentityProviderLink, PendingIdentityProviderLink } from '../store/repositories/identity-provider-link-repository.ts';
+import { newLinkVaultState, type IdentityProviderLink, type PendingIdentityProviderLink } from '../store/repositories/identity-provider-link-repository.ts';
 import type { Repositories } from '../store/repositories/index.ts';
 import { refreshTokenContext } from './link-tokens.ts';
 
@@ -154,6 +154,7 @@ export async function linkUser(repositories: Repositories, keyRing: KeyRing, req
     accessTokenSealed: undefined,
     accessTokenExpirationInstant: undefined,
     scopes: undefined,
+    ...newLinkVaultState,
   };
   await repositories.identityProviderLinks.insert(link).catch((error: unknown) => {
     throw error instanceof DuplicateError ? duplicate() : error;

@@ -8,8 +8,9 @@ import type { UpstreamTokens } from './upstream-code-exchange.ts';
 
 export const refreshTokenContext = (linkId: string): SealContext => ({ table: 'identity_provider_links', row: linkId, column: 'token_sealed' });
 export const accessTokenContext = (linkId: string): SealContext => ({ table: 'identity_provider_links', row: linkId, column: 'access_token_sealed' });
+export const idTokenContext = (linkId: string): SealContext => ({ table: 'identity_provider_links', row: linkId, column: 'id_token_sealed' });
 
-export type LinkTokenFields = Pick<IdentityProviderLink, 'tokenSealed' | 'accessTokenSealed' | 'accessTokenExpirationInstant' | 'scopes'>;
+export type LinkTokenFields = Pick<IdentityProviderLink, 'tokenSealed' | 'accessTokenSealed' | 'accessTokenExpirationInstant' | 'scopes' | 'idTokenSealed' | 'refreshTokenExpirationInstant'>;
 
 /**
  * The link's token fields after a sign-in that returned `tokens`. A response without a refresh token
@@ -17,17 +18,25 @@ export type LinkTokenFields = Pick<IdentityProviderLink, 'tokenSealed' | 'access
  * the access token, its expiry and the scopes are replaced together, since they describe one grant.
  */
 export function withUpstreamTokens(keyRing: KeyRing, linkId: string, previous: LinkTokenFields | undefined, tokens: UpstreamTokens | undefined): LinkTokenFields {
-  if (tokens === undefined) {
-    return previous ?? { tokenSealed: undefined, accessTokenSealed: undefined, accessTokenExpirationInstant: undefined, scopes: undefined };
-  }
-  const tokenSealed = tokens.refreshToken === undefined ? previous?.tokenSealed : keyRing.seal(tokens.refreshToken, refreshTokenContext(linkId));
-  if (tokens.accessToken === undefined) {
-    return { tokenSealed, accessTokenSealed: previous?.accessTokenSealed, accessTokenExpirationInstant: previous?.accessTokenExpirationInstant, scopes: previous?.scopes };
-  }
+  const kept: LinkTokenFields = previous ?? {
+    tokenSealed: undefined,
+    accessTokenSealed: undefined,
+    accessTokenExpirationInstant: undefined,
+    scopes: undefined,
+    idTokenSealed: undefined,
+    refreshTokenExpirationInstant: undefined,
+  };
+  if (tokens === undefined) return kept;
+  const refreshed = tokens.refreshToken === undefined
+    ? { tokenSealed: kept.tokenSealed, refreshTokenExpirationInstant: kept.refreshTokenExpirationInstant }
+    : { tokenSealed: keyRing.seal(tokens.refreshToken, refreshTokenContext(linkId)), refreshTokenExpirationInstant: tokens.refreshTokenExpirationInstant };
+  const idTokenSealed = tokens.idToken === undefined ? kept.idTokenSealed : keyRing.seal(tokens.idToken, idTokenContext(linkId));
+  if (tokens.accessToken === undefined) return { ...kept, ...refreshed, idTokenSealed };
   return {
-    tokenSealed,
+    ...refreshed,
+    idTokenSealed,
     accessTokenSealed: keyRing.seal(tokens.accessToken, accessTokenContext(linkId)),
     accessTokenExpirationInstant: tokens.accessTokenExpirationInstant,
-    scopes: tokens.scope ?? previous?.scopes,
+    scopes: tokens.scope ?? kept.scopes,
   };
 }

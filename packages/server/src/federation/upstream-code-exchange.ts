@@ -9,20 +9,12 @@ import type { JWTPayload } from 'jose';
 import type { UpstreamIdentity } from './linking-strategy.ts';
 import { FederationError } from './federation-error.ts';
 import type { UpstreamClient, UpstreamEndpoints } from './upstream-client.ts';
-import { UpstreamError, type UpstreamHttp } from './upstream-http.ts';
+import type { UpstreamHttp } from './upstream-http.ts';
 import { UpstreamTokenError, validateUpstreamIdToken } from './upstream-id-token.ts';
 import type { UpstreamKeys } from './upstream-keys.ts';
+import { requestTokens, upstreamCall, type UpstreamTokens } from './upstream-token-request.ts';
 
-/** What the upstream's token endpoint returned. */
-export interface UpstreamTokens {
-  readonly accessToken: string | undefined;
-  readonly refreshToken: string | undefined;
-  readonly idToken: string | undefined;
-  /** Epoch milliseconds, from expires_in. */
-  readonly accessTokenExpirationInstant: number | undefined;
-  /** The granted scopes (RFC 6749 §5.1: absent means as requested). */
-  readonly scope: string | undefined;
-}
+export type { UpstreamTokens } from './upstream-token-request.ts';
 
 export interface UpstreamSignIn {
   readonly identity: UpstreamIdentity;
@@ -48,17 +40,7 @@ export interface UpstreamConnection {
 export async function redeemUpstreamCode(connection: UpstreamConnection, client: UpstreamClient, endpoints: UpstreamEndpoints, redemption: CodeRedemption): Promise<UpstreamSignIn> {
   const form: Record<string, string> = { grant_type: 'authorization_code', code: redemption.code, redirect_uri: redemption.redirectUri };
   if (redemption.codeVerifier !== undefined) form['code_verifier'] = redemption.codeVerifier;
-  const headers: Record<string, string> = {};
-  if (client.authentication === 'client_secret_basic') {
-    // RFC 6749 §2.3.1: each part form-urlencoded before the Basic encoding.
-    headers['authorization'] = `Basic ${Buffer.from(`${encodeURIComponent(client.clientId)}:${encodeURIComponent(client.clientSecret ?? '')}`).toString('base64')}`;
-  } else {
-    form['client_id'] = client.clientId;
-    if (client.authentication === 'client_secret_post') form['client_secret'] = client.clientSecret ?? '';
-  }
-  const requestedAt = connection.now();
-  const answer = await upstreamCall(() => connection.http.postForm(endpoints.token, form, headers), 'token endpoint');
-  const tokens = readTokens(answer, requestedAt);
+  const tokens = await requestTokens(connection, client, endpoints.token, form);
 
   let claims: Record<string, unknown> = {};
   if (tokens.idToken !== undefined && client.issuer !== undefined && endpoints.jwksUri !== undefined) {
@@ -86,7 +68,7 @@ async function validatedIdToken(connection: UpstreamConnection, client: Upstream
       multiTenant: client.multiTenant,
     });
   } catch (error) {
-    if (error instanceof UpstreamTokenError) throw new FederationError('invalid_id_token', `The upstream's ID token was refused (${error.reason}).`, error);
+    if (error instanceof UpstreamTokenError) throw new FederationError('invalid_id_token', `The upstream's ID token was refused (${error.reason}).`, { cause: error });
     throw error;
   }
 }
@@ -97,41 +79,6 @@ async function readUserinfo(http: UpstreamHttp, url: string, accessToken: string
     throw new FederationError('invalid_response', 'The upstream userinfo response is not a JSON object with a sub.');
   }
   return json as Record<string, unknown>;
-}
-
-/** A call to the upstream: its refusals and failures as FederationErrors. */
-async function upstreamCall<T>(call: () => Promise<T>, what: string): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    if (!(error instanceof UpstreamError)) throw error;
-    const oauthError = (error.body as Record<string, unknown> | undefined)?.['error'];
-    if (error.kind === 'http_status' && error.status !== undefined && error.status < 500 && typeof oauthError === 'string') {
-      throw new FederationError('code_refused', `The upstream ${what} refused the request (${oauthError.slice(0, 64)}).`, error);
-    }
-    if (error.kind === 'invalid_json' || error.kind === 'too_large' || (error.kind === 'http_status' && (error.status ?? 0) < 500)) {
-      throw new FederationError('invalid_response', `The upstream ${what} answered with an unusable response.`, error);
-    }
-    throw new FederationError('upstream_unavailable', `The upstream ${what} at ${error.host} is unavailable (${error.kind}).`, error);
-  }
-}
-
-function readTokens(answer: { readonly json: unknown }, requestedAt: number): UpstreamTokens {
-  const body = answer.json;
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new FederationError('invalid_response', 'The upstream token response is not a JSON object.');
-  const value = (name: string): string | undefined => {
-    const member = (body as Record<string, unknown>)[name];
-    return typeof member === 'string' && member !== '' ? member : undefined;
-  };
-  const expiresIn = (body as Record<string, unknown>)['expires_in'];
-  const seconds = typeof expiresIn === 'number' ? expiresIn : typeof expiresIn === 'string' ? Number(expiresIn) : Number.NaN;
-  return {
-    accessToken: value('access_token'),
-    refreshToken: value('refresh_token'),
-    idToken: value('id_token'),
-    accessTokenExpirationInstant: Number.isFinite(seconds) && seconds > 0 ? requestedAt + seconds * 1000 : undefined,
-    scope: value('scope'),
-  };
 }
 
 /** The identity by the provider's claim names; without the unique id claim there is no identity. */

@@ -1,4 +1,5 @@
 /** Tables of identity brokering: identity providers, their links to users, pending links. */
+import type { Generated } from 'kysely';
 import type { Json } from './json-column.ts';
 
 export interface IdentityProviderTable {
@@ -32,7 +33,18 @@ export interface IdentityProviderLinkTable {
   access_token_expiration_instant: number | null;
   /** The scopes the upstream granted, space-separated as OAuth writes them. */
   scopes: string | null;
+  status: Generated<LinkStatus>;
+  /** Sealed for identity_provider_links/<id>/id_token_sealed. */
+  id_token_sealed: Buffer | null;
+  refresh_token_expiration_instant: number | null;
+  last_refresh_instant: number | null;
+  version: Generated<number>;
+  refresh_failures: Generated<number>;
+  refresh_retry_instant: number | null;
+  keep_alive_lease_instant: number | null;
 }
+
+export type LinkStatus = 'active' | 'reauthorization_required' | 'revoked';
 
 export interface PendingIdentityProviderLinkTable {
   /** SHA-256 of the pending id handed out. */
@@ -66,4 +78,9 @@ export interface UpstreamAuthorizationTable {
   request: Json<readonly (readonly [string, string])[]>;
   insert_instant: number;
   expiration_instant: number;
+  purpose: Generated<'login' | 'connect'>;
+  /** connect: the signed-in user the upstream account is linked to. */
+  user_id: string | null;
+  /** connect: where the browser goes afterwards when no authorization request resumes (the connections page). */
+  return_to: string | null;
 }

@@ -23,8 +23,8 @@ export interface FederationFixture {
   createProvider(overrides?: Record<string, unknown>, oauth2?: Record<string, unknown>): Promise<string>;
 }
 
-export async function startFederation(backend: StoreBackend, options: { readonly upstream?: UpstreamProviderOptions; readonly allowPrivateNetwork?: boolean } = {}): Promise<FederationFixture> {
-  const server = await startOAuthServer(backend, options.allowPrivateNetwork === undefined ? {} : { allowPrivateNetwork: options.allowPrivateNetwork });
+export async function startFederation(backend: StoreBackend, options: { readonly upstream?: UpstreamProviderOptions; readonly gatehouse?: Parameters<typeof startOAuthServer>[1]; readonly allowPrivateNetwork?: boolean } = {}): Promise<FederationFixture> {
+  const server = await startOAuthServer(backend, { ...options.gatehouse, ...(options.allowPrivateNetwork === undefined ? {} : { allowPrivateNetwork: options.allowPrivateNetwork }) });
   const upstream = await startUpstreamProvider({ ...options.upstream, redirectUris: [`${server.baseUrl}/oauth2/callback`, appUpstreamRedirectUri] });
   const app = await createOAuthApplication(server);
   const events = recordEvents(server.gatehouse.events);

@@ -25,7 +25,7 @@ export interface OAuthServer {
 }
 
 /** Starts a set-up Gatehouse; `now` replaces the app's clock (tests move it to expire codes and tokens). */
-export async function startOAuthServer(backend: StoreBackend, options: { readonly now?: () => number; readonly allowPrivateNetwork?: boolean } = {}): Promise<OAuthServer> {
+export async function startOAuthServer(backend: StoreBackend, options: Parameters<typeof createTestApp>[1] = {}): Promise<OAuthServer> {
   const gatehouse = await createTestApp(backend, options);
   const { client, baseUrl } = await serveWithClient(gatehouse);
   const as: oauth.AuthorizationServer = {

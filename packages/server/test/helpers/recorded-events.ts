@@ -2,7 +2,7 @@ import type { EventBus } from '../../src/events/event-bus.ts';
 import type { EventType, GatehouseEvent } from '../../src/events/event-catalogue.ts';
 
 /** The events of one type, narrowed so a test reads its fields without casts. */
-export type EventOf<T extends EventType> = Extract<GatehouseEvent, { type: T }>;
+export type EventOf<T extends EventType> = GatehouseEvent extends infer E ? (E extends { readonly type: infer U } ? (T extends U ? E & { readonly type: T } : never) : never) : never;
 
 export interface RecordedEvents {
   /** Every event delivered since recording started, in order. */

@@ -29,7 +29,7 @@ export interface TestApp {
  * A set-up Gatehouse app on a fresh store, not yet `ready()`: a test may still add routes. `now` replaces
  * the app's clock (set-up itself runs on the real one).
  */
-export async function createTestApp(backend: StoreBackend = 'pglite', options: { readonly now?: () => number; readonly allowPrivateNetwork?: boolean } = {}): Promise<TestApp> {
+export async function createTestApp(backend: StoreBackend = 'pglite', options: { readonly now?: () => number; readonly allowPrivateNetwork?: boolean; readonly vaultRefreshMarginSeconds?: number } = {}): Promise<TestApp> {
   const testStore = await openTestStore(backend);
   const dataDir = await mkdtemp(join(tmpdir(), 'gatehouse-app-'));
   const keyRing = createKeyRing(parseMasterKeys(generateMasterKeySpec()));
@@ -39,7 +39,7 @@ export async function createTestApp(backend: StoreBackend = 'pglite', options: {
   const logs = captureLogs();
   const signingKeys = createSigningKeys({ store, keyRing });
   const events = createEventBus({ logger: logs.logger, ...(options.now === undefined ? {} : { now: options.now }) });
-  const app = await buildApp({ config: { bodyLimit: 1_048_576, trustProxy: false, allowPrivateNetwork: options.allowPrivateNetwork ?? true }, store, keyRing, signingKeys, logger: logs.logger, events, ...(options.now === undefined ? {} : { now: options.now }) });
+  const app = await buildApp({ config: { bodyLimit: 1_048_576, trustProxy: false, allowPrivateNetwork: options.allowPrivateNetwork ?? true, vaultRefreshMarginSeconds: options.vaultRefreshMarginSeconds }, store, keyRing, signingKeys, logger: logs.logger, events, ...(options.now === undefined ? {} : { now: options.now }) });
   return {
     app,
     store,

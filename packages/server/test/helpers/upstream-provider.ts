@@ -57,6 +57,8 @@ export interface UpstreamProviderOptions {
    * there unless `enableHttpPostMethods`, which in turn requires its long-lived cookies to be SameSite=None.
    */
   readonly httpPostMethods?: boolean;
+  /** Lifetime of issued access tokens (oidc-provider's default is an hour); short for vault expiry tests. */
+  readonly accessTokenTtlSeconds?: number;
 }
 
 export interface UpstreamProvider extends AsyncDisposable {
@@ -81,6 +83,11 @@ export interface UpstreamProvider extends AsyncDisposable {
   nextLogin(sub: string): void;
   /** Queue an authorization error (e.g. 'access_denied') as the next interaction's outcome. */
   nextLoginError(error: string, description?: string): void;
+  /**
+   * Make the token endpoint fail: every request answers this HTTP status (503, 500...) or, with `hang`,
+   * never answers (until `close`); undefined restores it. Failed requests count in `tokenRequests`.
+   */
+  failTokenRequests(failure: number | 'hang' | undefined): void;
   /** Register one more redirect URI for the client (rebuilds the provider). */
   addRedirectUri(uri: string): void;
   close(): Promise<void>;
@@ -137,6 +144,7 @@ export async function startUpstreamProvider(options: UpstreamProviderOptions = {
   const requests = new Map<string, number>();
   const outcomes: Outcome[] = [];
   let published: readonly JWK[] | undefined;
+  let tokenFailure: number | 'hang' | undefined;
   let provider: Provider | undefined;
   let handle: Handler = (_request, response) => response.writeHead(503).end();
 
@@ -152,6 +160,10 @@ export async function startUpstreamProvider(options: UpstreamProviderOptions = {
         if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain' });
         response.end(`interaction failed: ${error instanceof Error ? error.message : String(error)}`);
       });
+      return;
+    }
+    if (path === '/token' && tokenFailure !== undefined) {
+      if (tokenFailure !== 'hang') response.writeHead(tokenFailure, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'temporarily_unavailable' }));
       return;
     }
     if (path === '/token' && request.method === 'POST' && /^basic /i.test(request.headers.authorization ?? '') !== (authMethod === 'client_secret_basic')) {
@@ -196,6 +208,7 @@ export async function startUpstreamProvider(options: UpstreamProviderOptions = {
       issueRefreshToken: async (_ctx: unknown, client: { grantTypeAllowed(type: string): boolean }, source: { scopes: Set<string> }) =>
         client.grantTypeAllowed('refresh_token') && source.scopes.has('offline_access'),
       rotateRefreshToken: true,
+      ...(options.accessTokenTtlSeconds === undefined ? {} : { ttl: { AccessToken: options.accessTokenTtlSeconds } }),
       pkce: { required: () => options.pkceRequired !== false },
       features: { devInteractions: { enabled: false } },
     });
@@ -224,6 +237,9 @@ export async function startUpstreamProvider(options: UpstreamProviderOptions = {
     nextLogin: (sub) => {
       if (!accounts.some((account) => account.sub === sub)) throw new Error(`unknown upstream account ${sub}`);
       outcomes.push({ sub });
+    },
+    failTokenRequests: (failure) => {
+      tokenFailure = failure;
     },
     nextLoginError: (error, description = 'The upstream refused the authorization.') => {
       outcomes.push({ error, description });

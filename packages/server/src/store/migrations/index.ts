@@ -14,6 +14,7 @@ import * as clientRegistrations from './0012-client-registrations.ts';
 import * as identityProviders from './0013-identity-providers.ts';
 import * as identityProviderLinks from './0014-identity-provider-links.ts';
 import * as federatedLogin from './0015-federated-login.ts';
+import * as vault from './0016-vault.ts';
 
 /** Forward-only, in order. A migration that has shipped is never edited: add the next number. */
 const migrations: Record<string, Migration> = {
@@ -32,6 +33,7 @@ const migrations: Record<string, Migration> = {
   '0013-identity-providers': identityProviders,
   '0014-identity-provider-links': identityProviderLinks,
   '0015-federated-login': federatedLogin,
+  '0016-vault': vault,
 };
 
 export const migrationProvider: MigrationProvider = {

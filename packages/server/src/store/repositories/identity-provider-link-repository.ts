@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, IdentityProviderLinkTable, PendingIdentityProviderLinkTable } from '../schema.ts';
+import type { LinkStatus } from '../schema-federation.ts';
 import { rethrowDuplicate } from '../store-errors.ts';
 
 /** A link between a local user and an upstream account, its token still sealed. */
@@ -19,7 +20,28 @@ export interface IdentityProviderLink {
   readonly accessTokenExpirationInstant: number | undefined;
   /** The scopes the upstream granted, space-separated. */
   readonly scopes: string | undefined;
+  readonly status: LinkStatus;
+  readonly idTokenSealed: Buffer | undefined;
+  /** When the upstream said its refresh token expires (refresh_expires_in / refresh_token_expires_in). */
+  readonly refreshTokenExpirationInstant: number | undefined;
+  readonly lastRefreshInstant: number | undefined;
+  /** Grows with every write of the tokens (compare-and-swap for the refresh engine). */
+  readonly version: number;
+  /** Consecutive failed refreshes (upstream 5xx, timeout) and when the next one may be tried. */
+  readonly refreshFailures: number;
+  readonly refreshRetryInstant: number | undefined;
 }
+
+/** The vault state of a link that was just made: active, never refreshed. */
+export const newLinkVaultState = {
+  status: 'active',
+  idTokenSealed: undefined,
+  refreshTokenExpirationInstant: undefined,
+  lastRefreshInstant: undefined,
+  version: 0,
+  refreshFailures: 0,
+  refreshRetryInstant: undefined,
+} as const satisfies Partial<IdentityProviderLink>;
 
 /** An upstream identity that logged in without a link, waiting to be linked to a user. */
 export interface PendingIdentityProviderLink {
@@ -51,8 +73,17 @@ function toLink(row: Selectable<IdentityProviderLinkTable>): IdentityProviderLin
     accessTokenSealed: row.access_token_sealed ?? undefined,
     accessTokenExpirationInstant: row.access_token_expiration_instant === null ? undefined : Number(row.access_token_expiration_instant),
     scopes: row.scopes ?? undefined,
+    status: row.status,
+    idTokenSealed: row.id_token_sealed ?? undefined,
+    refreshTokenExpirationInstant: optionalNumber(row.refresh_token_expiration_instant),
+    lastRefreshInstant: optionalNumber(row.last_refresh_instant),
+    version: Number(row.version),
+    refreshFailures: Number(row.refresh_failures),
+    refreshRetryInstant: optionalNumber(row.refresh_retry_instant),
   };
 }
+
+const optionalNumber = (value: number | string | null): number | undefined => (value === null ? undefined : Number(value));
 
 function toPending(row: Selectable<PendingIdentityProviderLinkTable>): PendingIdentityProviderLink {
   return {
@@ -70,18 +101,40 @@ function toPending(row: Selectable<PendingIdentityProviderLinkTable>): PendingId
 }
 
 function upstreamTokenColumns(link: IdentityProviderLink) {
-  return { access_token_sealed: link.accessTokenSealed ?? null, access_token_expiration_instant: link.accessTokenExpirationInstant ?? null, scopes: link.scopes ?? null };
+  return {
+    access_token_sealed: link.accessTokenSealed ?? null,
+    access_token_expiration_instant: link.accessTokenExpirationInstant ?? null,
+    scopes: link.scopes ?? null,
+    status: link.status,
+    id_token_sealed: link.idTokenSealed ?? null,
+    refresh_token_expiration_instant: link.refreshTokenExpirationInstant ?? null,
+    last_refresh_instant: link.lastRefreshInstant ?? null,
+    version: link.version,
+    refresh_failures: link.refreshFailures,
+    refresh_retry_instant: link.refreshRetryInstant ?? null,
+  };
 }
 
 export function createIdentityProviderLinkRepository(db: Kysely<Database>) {
   return {
-    async findByUpstream(identityProviderId: string, identityProviderUserId: string): Promise<IdentityProviderLink | undefined> {
-      const row = await db
+    /** The link, its row locked until the transaction ends (writers of its tokens take turns). */
+    async findForUpdate(id: string): Promise<IdentityProviderLink | undefined> {
+      const row = await db.selectFrom('identity_provider_links').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+      return row === undefined ? undefined : toLink(row);
+    },
+
+    async find(id: string): Promise<IdentityProviderLink | undefined> {
+      const row = await db.selectFrom('identity_provider_links').selectAll().where('id', '=', id).executeTakeFirst();
+      return row === undefined ? undefined : toLink(row);
+    },
+
+    async findByUpstream(identityProviderId: string, identityProviderUserId: string, options: { readonly forUpdate?: boolean } = {}): Promise<IdentityProviderLink | undefined> {
+      const query = db
         .selectFrom('identity_provider_links')
         .selectAll()
         .where('identity_provider_id', '=', identityProviderId)
-        .where('identity_provider_user_id', '=', identityProviderUserId)
-        .executeTakeFirst();
+        .where('identity_provider_user_id', '=', identityProviderUserId);
+      const row = await (options.forUpdate === true ? query.forUpdate() : query).executeTakeFirst();
       return row === undefined ? undefined : toLink(row);
     },
 
