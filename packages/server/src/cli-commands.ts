@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig } from './config/load-config.ts';
 import { createLogger } from './http/logger.ts';
 import { generateMasterKeySpec } from './keys/key-ring.ts';
+import { runVaultCommand, VaultUsageError } from './keys/vault-command.ts';
 import { loadMasterKeyRing } from './keys/master-key-file.ts';
 import { isSigningAlgorithm, signingAlgorithmNames } from './keys/signing-key-material.ts';
 import { createSigningKeys } from './keys/signing-keys.ts';
@@ -18,7 +19,9 @@ const usage = `Usage: ./gatehouse <command>
   test                        type-check and run the test suites
   migrate                     bring the store's schema up to date and exit
   rotate-signing-key [ALG]    publish a new signing key (ES256, RS256, EdDSA, HS256) and retire the old one
-  generate-master-key         print a new key ring entry for GATEHOUSE_MASTER_KEY
+  generate-master-key [ID]    print a new key ring entry for GATEHOUSE_MASTER_KEY (id k1 unless given)
+  vault rotate                re-seal every sealed secret with the first GATEHOUSE_MASTER_KEY key (safe while serving)
+  vault status                per sealed column, rows per master key id: which keys are still in use
   help                        this text`;
 
 async function migrate(env: Env): Promise<void> {
@@ -42,9 +45,15 @@ async function rotateSigningKey(env: Env, algorithm: string | undefined): Promis
   }
 }
 
+/** A second key needs an id other than the first's: `generate-master-key k2`. */
+function generateMasterKeySpecWithId(id: string | undefined): string {
+  if (id !== undefined && !/^[A-Za-z0-9_-]{1,32}$/.test(id)) throw new ConfigError('ID', 'must be letters, digits, - and _, at most 32');
+  return generateMasterKeySpec(id);
+}
+
 /** Errors that are the operator's to fix: one line, no stack trace. */
 function exitCodeFor(error: unknown): number | undefined {
-  if (error instanceof ConfigError) return 2;
+  if (error instanceof ConfigError || error instanceof VaultUsageError) return 2;
   if (error instanceof MasterKeyMismatchError) return 2;
   if (error instanceof KickstartError || error instanceof DataDirLockedError || error instanceof MigrationError) return 1;
   return undefined;
@@ -66,7 +75,10 @@ export async function runCli(args: readonly string[], env: Env): Promise<void> {
         await rotateSigningKey(env, rest[0]);
         return;
       case 'generate-master-key':
-        console.log(generateMasterKeySpec());
+        console.log(generateMasterKeySpecWithId(rest[0]));
+        return;
+      case 'vault':
+        process.exitCode = await runVaultCommand(env, rest[0]);
         return;
       case undefined:
       case 'help':
