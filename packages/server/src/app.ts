@@ -8,6 +8,7 @@ import { managementApi } from './api/management-api.ts';
 import type { Config } from './config/options.ts';
 import { createEventBus, type EventBus } from './events/event-bus.ts';
 import { createUpstreams } from './federation/upstreams.ts';
+import { createKeepAliveJob } from './vault/keep-alive-job.ts';
 import { createLinkAccessTokens } from './vault/link-access-tokens.ts';
 import { registerBaseUrl } from './http/base-url.ts';
 import { registerContentTypes } from './http/content-types.ts';
@@ -33,6 +34,8 @@ export interface AppDeps {
     readonly publicUrl?: string | undefined;
     readonly allowPrivateNetwork?: boolean | undefined;
     readonly vaultRefreshMarginSeconds?: number | undefined;
+    readonly vaultKeepAliveIntervalSeconds?: number | undefined;
+    readonly vaultExpiryWarningSeconds?: number | undefined;
   };
   readonly store: Store;
   readonly keyRing: KeyRing;
@@ -53,6 +56,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const events = deps.events ?? createEventBus({ logger: deps.logger, now });
   const upstreams = createUpstreams({ allowPrivateNetwork: deps.config.allowPrivateNetwork === true, now });
   const linkTokens = createLinkAccessTokens({ store: deps.store, keyRing: deps.keyRing, upstreams, events, now, refreshMarginMs: (deps.config.vaultRefreshMarginSeconds ?? 60) * 1000 });
+  const keepAlive = createKeepAliveJob({ store: deps.store, linkTokens, events, logger: deps.logger, now, expiryWarningMs: (deps.config.vaultExpiryWarningSeconds ?? 604_800) * 1000 });
   const app = Fastify({
     loggerInstance: deps.logger,
     logController: new RequestLog(),
@@ -83,7 +87,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onResponse', async (request, reply) => {
     if (request.method !== 'GET' && request.method !== 'HEAD' && reply.statusCode < 400 && cachedSettingsPaths.some((path) => request.url.startsWith(path))) settings.clear();
   });
-  await app.register(oauthRoutes, { store: deps.store, keyRing: deps.keyRing, signingKeys: deps.signingKeys, settings, now, pages: createHostedPages(), events, upstreams });
+  // The hub's keep-alive job, when configured: started once the app is ready, stopped (its run finished) on close.
+  const keepAliveInterval = deps.config.vaultKeepAliveIntervalSeconds ?? 0;
+  if (keepAliveInterval > 0) {
+    app.addHook('onReady', async () => keepAlive.start(keepAliveInterval * 1000));
+    app.addHook('onClose', async () => keepAlive.stop());
+  }
+  await app.register(oauthRoutes, { store: deps.store, keyRing: deps.keyRing, signingKeys: deps.signingKeys, settings, now, pages: createHostedPages(), events, upstreams, linkTokens });
   await app.register(managementApi, { prefix: '/api', store: deps.store, keyRing: deps.keyRing, signingKeys: deps.signingKeys, settings, now, events, upstreams, linkTokens });
 
   return app;

@@ -89,6 +89,7 @@ import { registerDeleteIdentityProviderLink } from './identity-provider-link/del
 import { registerRetrieveLinkAccessToken } from './identity-provider-link/retrieve-link-access-token.ts';
 import { registerRetrieveIdentityProviderLink } from './identity-provider-link/retrieve-identity-provider-link.ts';
 import { registerRetrievePendingIdentityProviderLink } from './identity-provider-link/retrieve-pending-identity-provider-link.ts';
+import { registerSearchIdentityProviderLinks } from './identity-provider-link/search-identity-provider-links.ts';
 import { registerCreateUserAction } from './user-action/create-user-action.ts';
 import { registerDeleteUserAction } from './user-action/delete-user-action.ts';
 import { registerRetrieveUserAction } from './user-action/retrieve-user-action.ts';
@@ -204,6 +205,7 @@ export async function managementApi(app: FastifyInstance, deps: ManagementApiDep
   registerRetrieveLinkAccessToken(app, { ...identityProviderDeps, linkTokens: deps.linkTokens });
   registerRetrieveIdentityProviderLink(app, identityProviderDeps);
   registerRetrievePendingIdentityProviderLink(app, identityProviderDeps);
+  registerSearchIdentityProviderLinks(app, identityProviderDeps);
   registerDeleteIdentityProviderLink(app, { ...identityProviderDeps, events: deps.events });
   registerLookupIdentityProvider(app, identityProviderDeps);
   registerCompleteIdentityProviderLogin(app, { ...identityProviderDeps, signingKeys: deps.signingKeys, settings: deps.settings, upstreams: deps.upstreams, events: deps.events });

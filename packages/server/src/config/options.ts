@@ -102,6 +102,14 @@ export const options = {
     env: 'GATEHOUSE_VAULT_REFRESH_MARGIN_SECONDS', defaultText: '60', fallback: 60, parse: integerIn(0, 3600),
     description: 'The hub refreshes an upstream access token this many seconds before it expires, so a token it hands out stays valid at least that long.',
   }),
+  vaultKeepAliveIntervalSeconds: option({
+    env: 'GATEHOUSE_VAULT_KEEP_ALIVE_INTERVAL_SECONDS', defaultText: '0 (off)', fallback: 0, parse: integerIn(0, 86_400),
+    description: 'How often the hub\'s keep-alive job runs on this node: it refreshes links idle for half their provider\'s refreshTokenIdleTimeoutInSeconds and warns before refresh tokens expire. 0 turns it off.',
+  }),
+  vaultExpiryWarningSeconds: option({
+    env: 'GATEHOUSE_VAULT_EXPIRY_WARNING_SECONDS', defaultText: '604800 (7 days)', fallback: 604_800, parse: integerIn(0, 31_536_000),
+    description: 'How long before an upstream refresh token\'s known expiry the keep-alive job emits identity-provider.link.refresh-token.expiring.',
+  }),
 } as const;
 
 type Options = typeof options;

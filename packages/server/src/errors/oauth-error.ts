@@ -30,6 +30,8 @@ export interface OAuthErrorOptions {
   readonly reason?: string;
   /** The `WWW-Authenticate` challenge of a 401 (default: Basic, for client authentication). */
   readonly challenge?: string;
+  /** Seconds to wait before trying again (`Retry-After`, with temporarily_unavailable). */
+  readonly retryAfterSeconds?: number;
 }
 
 /** An OAuth protocol error: rendered as `{error, error_description}` (RFC 6749 §5.2). */
@@ -39,6 +41,7 @@ export class OAuthError extends Error {
   readonly error: OAuthErrorCode;
   readonly reason: string | undefined;
   readonly challenge: string | undefined;
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(error: OAuthErrorCode, description: string, status = 400, options: OAuthErrorOptions = {}) {
     super(description);
@@ -46,6 +49,7 @@ export class OAuthError extends Error {
     this.status = status;
     this.reason = options.reason;
     this.challenge = options.challenge;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 

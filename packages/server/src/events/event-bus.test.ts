@@ -163,6 +163,17 @@ describe('event bus', () => {
     two.emit(loginSuccess);
     await settle();
     assert.equal(heard, 0);
-    assert.deepEqual([...eventTypes], ['user.login.success', 'user.login.failed', 'user.identity-provider.link', 'user.identity-provider.unlink']);
+    assert.deepEqual(
+      [...eventTypes],
+      [
+        'user.login.success',
+        'user.login.failed',
+        'user.identity-provider.link',
+        'user.identity-provider.unlink',
+        'identity-provider.link.token.refreshed',
+        'identity-provider.link.reauthorization-required',
+        'identity-provider.link.refresh-token.expiring',
+      ],
+    );
   });
 });

@@ -10,7 +10,7 @@ import { profileOf } from '../identity/users/user-input.ts';
 import { createRegistration } from '../identity/registrations/registrations.ts';
 import type { KeyRing } from '../keys/key-ring.ts';
 import type { Application } from '../store/repositories/application-repository.ts';
-import { newLinkVaultState, type IdentityProviderLink } from '../store/repositories/identity-provider-link-repository.ts';
+import type { IdentityProviderLink } from '../store/repositories/identity-provider-link-repository.ts';
 import type { IdentityProvider } from '../store/repositories/identity-provider-repository.ts';
 import type { Repositories } from '../store/repositories/index.ts';
 import type { Registration } from '../store/repositories/registration-repository.ts';
@@ -18,7 +18,7 @@ import type { User } from '../store/repositories/user-repository.ts';
 import { DuplicateError } from '../store/store-errors.ts';
 import type { Store } from '../store/store.ts';
 import { createPendingLink, linkLimit } from './identity-provider-links.ts';
-import { withUpstreamTokens } from './link-tokens.ts';
+import { recordLink } from './record-link.ts';
 import { decideLinking, storeLinkingLookups, type LinkingRefusal, type UpstreamIdentity } from './linking-strategy.ts';
 import { createsRegistration } from './upstream-client.ts';
 import type { UpstreamTokens } from './upstream-code-exchange.ts';
@@ -119,7 +119,7 @@ async function signIn(repositories: Repositories, keyRing: KeyRing, request: Fed
     const limit = linkLimit(provider, tenantId);
     if (limit.enabled && (await repositories.identityProviderLinks.countByUser(user.id, provider.id)) >= limit.maximumLinks) return { kind: 'refused', reason: 'linkLimit' };
   }
-  const link = await recordLink(repositories, keyRing, { existing, user, request }, now);
+  const link = await recordLink(repositories, keyRing, { existing, user, identityProviderId: provider.id, identity, tokens: request.tokens }, now);
 
   if (createsRegistration(provider, application.id) && (await repositories.registrations.find(user.id, application.id)) === undefined) {
     await createRegistration(repositories, user, { applicationId: application.id }, now);
@@ -127,48 +127,6 @@ async function signIn(repositories: Repositories, keyRing: KeyRing, request: Fed
   await repositories.logins.recordSuccess({ userId: user.id, applicationId: application.id, instant: now, upgradedPassword: undefined, clearFailures: false, refreshToken: undefined });
   const registrations = await repositories.registrations.listByUser(user.id);
   return { kind: 'signedIn', user: { ...user, lastLoginInstant: now }, registrations, link, linked: existing === undefined, createdUser };
-}
-
-/** The link, created or refreshed: display name as the upstream says now, the sign-in instant, the tokens. */
-async function recordLink(
-  repositories: Repositories,
-  keyRing: KeyRing,
-  input: { readonly existing: IdentityProviderLink | undefined; readonly user: User; readonly request: FederatedSignInRequest },
-  now: number,
-): Promise<IdentityProviderLink> {
-  const { existing, user, request } = input;
-  const id = existing?.id ?? randomUUID();
-  const tokens = withUpstreamTokens(keyRing, id, existing, request.tokens);
-  if (existing !== undefined) {
-    // A new sign-in is a new authorization: the link is active again, its failures forgotten.
-    const link: IdentityProviderLink = {
-      ...existing,
-      ...tokens,
-      status: 'active',
-      version: existing.version + 1,
-      refreshFailures: 0,
-      refreshRetryInstant: undefined,
-      displayName: request.identity.displayName ?? existing.displayName,
-      lastLoginInstant: now,
-    };
-    await repositories.identityProviderLinks.update(link);
-    return link;
-  }
-  const link: IdentityProviderLink = {
-    id,
-    tenantId: user.tenantId,
-    userId: user.id,
-    identityProviderId: request.provider.id,
-    identityProviderUserId: request.identity.identityProviderUserId,
-    displayName: request.identity.displayName,
-    data: {},
-    ...newLinkVaultState,
-    ...tokens,
-    insertInstant: now,
-    lastLoginInstant: now,
-  };
-  await repositories.identityProviderLinks.insert(link);
-  return link;
 }
 
 function newUser(

@@ -25,6 +25,8 @@ export function linkLimit(provider: IdentityProvider, tenantId: string): { enabl
 /**
  * FusionAuth's identityProviderLink object. The upstream refresh token is unsealed as FusionAuth returns
  * it only when `withToken` (the caller may read the vault, VAULT-05); otherwise it is left out.
+ * Gatehouse extensions (the hub's vault state): `status`, `tokenExpirationInstant` (the stored access
+ * token's), `refreshTokenExpirationInstant`, `lastRefreshInstant` and `scopes`, each left out when unknown.
  */
 export function identityProviderLinkView(keyRing: KeyRing, link: IdentityProviderLink, provider: IdentityProvider | undefined, withToken: boolean): Record<string, unknown> {
   return {
@@ -36,8 +38,13 @@ export function identityProviderLinkView(keyRing: KeyRing, link: IdentityProvide
     identityProviderUserId: link.identityProviderUserId,
     insertInstant: link.insertInstant,
     lastLoginInstant: link.lastLoginInstant,
+    ...(link.lastRefreshInstant === undefined ? {} : { lastRefreshInstant: link.lastRefreshInstant }),
+    ...(link.refreshTokenExpirationInstant === undefined ? {} : { refreshTokenExpirationInstant: link.refreshTokenExpirationInstant }),
+    ...(link.scopes === undefined ? {} : { scopes: link.scopes.split(' ').filter((scope) => scope !== '') }),
+    status: link.status,
     tenantId: link.tenantId,
     ...(link.tokenSealed === undefined || !withToken ? {} : { token: keyRing.unseal(link.tokenSealed, refreshTokenContext(link.id)).toString('utf8') }),
+    ...(link.accessTokenExpirationInstant === undefined ? {} : { tokenExpirationInstant: link.accessTokenExpirationInstant }),
     userId: link.userId,
   };
 }

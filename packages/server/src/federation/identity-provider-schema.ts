@@ -77,6 +77,9 @@ const common = {
   // user only when the upstream asserts email_verified: true; false trusts an e-mail without the claim
   // (FusionAuth's behaviour). An explicit email_verified: false is never trusted.
   linkOnlyVerifiedEmails: { type: 'boolean' },
+  // Gatehouse extension for the hub's keep-alive job (docs/hub.md): the upstream drops a refresh token
+  // unused for this long (Microsoft: 90 days), so the job refreshes links idle for half of it.
+  refreshTokenIdleTimeoutInSeconds: { type: 'integer', minimum: 120, maximum: 315_360_000 },
   // Accepted for compatibility and kept; Gatehouse runs no lambdas.
   lambdaConfiguration: { type: 'object', additionalProperties: false, default: {}, properties: { reconcileId: { type: 'string', format: 'uuid' } } },
   applicationConfiguration,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createKeyRing, generateMasterKeySpec, parseMasterKeys, UnsealError } from '../keys/key-ring.ts';
-import { accessTokenContext, refreshTokenContext, withUpstreamTokens, type LinkTokenFields } from './link-tokens.ts';
+import { accessTokenContext, idTokenContext, refreshTokenContext, withUpstreamTokens, type LinkTokenFields } from './link-tokens.ts';
 import type { UpstreamTokens } from './upstream-code-exchange.ts';
 
 const keyRing = createKeyRing(parseMasterKeys(generateMasterKeySpec()));
@@ -58,7 +58,27 @@ describe('withUpstreamTokens', () => {
     assert.equal(noAccess.accessTokenExpirationInstant, 1_000);
     assert.equal(noAccess.scopes, 'openid offline_access');
     assert.deepEqual(withUpstreamTokens(keyRing, linkId, first, undefined), first);
-    assert.deepEqual(withUpstreamTokens(keyRing, linkId, undefined, undefined), { tokenSealed: undefined, accessTokenSealed: undefined, accessTokenExpirationInstant: undefined, scopes: undefined });
+    assert.deepEqual(withUpstreamTokens(keyRing, linkId, undefined, undefined), {
+      tokenSealed: undefined,
+      accessTokenSealed: undefined,
+      accessTokenExpirationInstant: undefined,
+      scopes: undefined,
+      idTokenSealed: undefined,
+      refreshTokenExpirationInstant: undefined,
+    });
+  });
+
+  it('keeps the ID token and the refresh token\'s expiry with the tokens they came with', () => {
+    const first = withUpstreamTokens(keyRing, linkId, undefined, tokens({ idToken: 'id-1', refreshTokenExpirationInstant: 5_000 }));
+    assert.equal(keyRing.unseal(first.idTokenSealed!, idTokenContext(linkId)).toString('utf8'), 'id-1');
+    assert.equal(first.refreshTokenExpirationInstant, 5_000);
+    // A refresh without a new refresh token keeps its expiry; without an ID token keeps the old one.
+    const refreshed = withUpstreamTokens(keyRing, linkId, first, tokens({ refreshToken: undefined, accessToken: 'access-2' }));
+    assert.equal(refreshed.refreshTokenExpirationInstant, 5_000);
+    assert.deepEqual(refreshed.idTokenSealed, first.idTokenSealed);
+    // A new refresh token brings its own expiry (none said: unknown).
+    const rotated = withUpstreamTokens(keyRing, linkId, first, tokens({ refreshToken: 'refresh-2' }));
+    assert.equal(rotated.refreshTokenExpirationInstant, undefined);
   });
 
   it('seals per row and column: another link id, or the other column, does not unseal', () => {

@@ -22,14 +22,19 @@ export interface UpstreamAuthorizationStart {
   readonly client: UpstreamClient;
   readonly endpoints: UpstreamEndpoints;
   readonly tenantId: string;
-  readonly applicationId: string;
+  /** The application signed in to; undefined only for a connect from the connections page. */
+  readonly applicationId: string | undefined;
   /** `<public URL>/oauth2/callback`. */
   readonly redirectUri: string;
   /** The browser-binding cookie's value. */
   readonly browserBinding: string;
-  /** The Gatehouse authorization request to resume. */
+  /** The Gatehouse authorization request to resume (empty when `connect.returnTo` says where to go). */
   readonly resume: readonly (readonly [string, string])[];
   readonly loginHint: string | undefined;
+  /** The scope asked for, when not the provider's configured one (incremental authorization adds to it). */
+  readonly scope?: string | undefined;
+  /** Link the upstream account to this signed-in user instead of signing in (the session stays as it is). */
+  readonly connect?: { readonly userId: string; readonly returnTo: string | undefined } | undefined;
 }
 
 /** Where the browser goes: the upstream's authorization endpoint with these parameters (query, or a POST form). */
@@ -54,6 +59,9 @@ export async function startUpstreamAuthorization(repositories: Repositories, key
     codeVerifierSealed: keyRing.seal(codeVerifier, verifierContext(idHash)),
     redirectUri: start.redirectUri,
     request: start.resume,
+    purpose: start.connect === undefined ? 'login' : 'connect',
+    userId: start.connect?.userId,
+    returnTo: start.connect?.returnTo,
     insertInstant: now,
     expirationInstant: now + upstreamAuthorizationLifetimeMs,
   });
@@ -63,13 +71,15 @@ export async function startUpstreamAuthorization(repositories: Repositories, key
     ['client_id', start.client.clientId],
     ['response_type', 'code'],
     ['redirect_uri', start.redirectUri],
-    ['scope', start.client.scope],
+    ['scope', start.scope ?? start.client.scope],
     ['state', state],
     ['nonce', nonce],
     ['code_challenge', createHash('sha256').update(codeVerifier, 'ascii').digest('base64url')],
     ['code_challenge_method', 'S256'],
     ...Object.entries(start.client.authorizeParameters),
   ];
+  // OIDC Core §11, as upstreamClient does for the configured scope: offline_access added per request needs consent too.
+  if (start.scope !== undefined && start.scope.split(' ').includes('offline_access') && !parameters.some(([name]) => name === 'prompt')) parameters.push(['prompt', 'consent']);
   if (start.loginHint !== undefined) parameters.push(['login_hint', start.loginHint]);
   return { endpoint: start.endpoints.authorization, parameters, post: start.client.postRequest };
 }

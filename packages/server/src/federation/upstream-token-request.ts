@@ -27,7 +27,21 @@ export async function requestTokens(
   tokenEndpoint: string,
   grant: Readonly<Record<string, string>>,
 ): Promise<UpstreamTokens> {
-  const form: Record<string, string> = { ...grant };
+  const { form, headers } = authenticatedForm(client, grant);
+  const requestedAt = connection.now();
+  const answer = await upstreamCall(() => connection.http.postForm(tokenEndpoint, form, headers), 'token endpoint');
+  return readTokens(answer, requestedAt);
+}
+
+/**
+ * A form to one of the upstream's client-authenticated endpoints (token, revocation — RFC 7009 §2.1 asks for
+ * the token endpoint's authentication) with the client's credentials as the provider says.
+ */
+export function authenticatedForm(
+  client: Pick<UpstreamClient, 'clientId' | 'clientSecret' | 'authentication'>,
+  fields: Readonly<Record<string, string>>,
+): { readonly form: Record<string, string>; readonly headers: Record<string, string> } {
+  const form: Record<string, string> = { ...fields };
   const headers: Record<string, string> = {};
   if (client.authentication === 'client_secret_basic') {
     // RFC 6749 §2.3.1: each part form-urlencoded before the Basic encoding.
@@ -36,9 +50,7 @@ export async function requestTokens(
     form['client_id'] = client.clientId;
     if (client.authentication === 'client_secret_post') form['client_secret'] = client.clientSecret ?? '';
   }
-  const requestedAt = connection.now();
-  const answer = await upstreamCall(() => connection.http.postForm(tokenEndpoint, form, headers), 'token endpoint');
-  return readTokens(answer, requestedAt);
+  return { form, headers };
 }
 
 /** A call to the upstream: its refusals and failures as FederationErrors. */

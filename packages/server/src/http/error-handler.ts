@@ -18,6 +18,7 @@ export function sendOAuthError(reply: FastifyReply, error: OAuthError): FastifyR
   reply.code(error.status).header('cache-control', 'no-store').header('pragma', 'no-cache');
   // RFC 6749 §5.2: a failed client authentication via the Authorization header gets a challenge.
   if (error.status === 401) reply.header('www-authenticate', error.challenge ?? 'Basic realm="gatehouse"');
+  if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
   return reply.send(renderOAuthError(error));
 }
 

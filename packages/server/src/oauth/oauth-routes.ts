@@ -5,6 +5,7 @@ import type { KeyRing } from '../keys/key-ring.ts';
 import type { SigningKeys } from '../keys/signing-keys.ts';
 import type { Store } from '../store/store.ts';
 import type { SettingsCache } from '../tenancy/settings-cache.ts';
+import type { LinkAccessTokens } from '../vault/link-access-tokens.ts';
 import { registerToken } from './endpoints/token.ts';
 import { registerDeviceAuthorize } from './endpoints/device-authorize.ts';
 import { registerDiscovery } from './endpoints/discovery.ts';
@@ -28,6 +29,8 @@ export interface OAuthRoutesDeps {
   /** Where sign-ins are announced (src/events). */
   readonly events: EventBus;
   readonly upstreams: Upstreams;
+  /** The hub's vault: token exchange hands out upstream access tokens through it. */
+  readonly linkTokens: LinkAccessTokens;
 }
 
 /**
@@ -36,9 +39,9 @@ export interface OAuthRoutesDeps {
  * http/error-handler.ts); the hosted pages render their own error page.
  */
 export async function oauthRoutes(app: FastifyInstance, deps: OAuthRoutesDeps): Promise<void> {
-  registerToken(app, deps);
-  registerDeviceAuthorize(app, deps);
   const accessTokens = createAccessTokenVerifier(deps);
+  registerToken(app, { ...deps, accessTokens });
+  registerDeviceAuthorize(app, deps);
   registerUserinfo(app, { accessTokens });
   registerIntrospect(app, { ...deps, accessTokens });
   registerRevoke(app, { ...deps, accessTokens });

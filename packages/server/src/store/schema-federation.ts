@@ -42,6 +42,7 @@ export interface IdentityProviderLinkTable {
   refresh_failures: Generated<number>;
   refresh_retry_instant: number | null;
   keep_alive_lease_instant: number | null;
+  refresh_expiry_warned_instant: number | null;
 }
 
 export type LinkStatus = 'active' | 'reauthorization_required' | 'revoked';
@@ -66,7 +67,8 @@ export interface UpstreamAuthorizationTable {
   id: Buffer;
   tenant_id: string;
   identity_provider_id: string;
-  application_id: string;
+  /** Null for a connect started from the connections page (no application involved). */
+  application_id: string | null;
   /** SHA-256 of the browser-binding cookie's value. */
   browser_binding: Buffer;
   nonce: string;

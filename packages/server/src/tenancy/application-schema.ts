@@ -9,9 +9,11 @@ import { jwtConfigurationSchema } from './tenant-schema.ts';
 /**
  * The grants an application may enable. FusionAuth's GrantType enum also lists `client_credentials`
  * and `unknown`, but client credentials belong to entities, not applications, and FusionAuth refuses both here.
+ * Token exchange (RFC 8693) is a Gatehouse extension: enabling it is the per-application allow.
  */
-export const grantTypes = ['authorization_code', 'implicit', 'password', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code'] as const;
+export const grantTypes = ['authorization_code', 'implicit', 'password', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code', 'urn:ietf:params:oauth:grant-type:token-exchange'] as const;
 export const deviceCodeGrant = 'urn:ietf:params:oauth:grant-type:device_code';
+export const tokenExchangeGrant = 'urn:ietf:params:oauth:grant-type:token-exchange';
 export const clientAuthenticationPolicies = ['Required', 'NotRequired', 'NotRequiredWhenUsingPKCE'] as const;
 export const pkcePolicies = ['Required', 'NotRequired', 'NotRequiredWhenUsingClientAuthentication'] as const;
 export const authorizedUrlValidationPolicies = ['ExactMatch', 'AllowWildcards'] as const;

@@ -1,4 +1,5 @@
 import type { HostedPages } from '../oauth/authorization/hosted-pages.ts';
+import { renderConnectionsPage } from './connections-page.ts';
 import { renderConsentPage } from './consent-page.ts';
 import { renderDeviceCodePage, renderDeviceConfirmPage, renderDeviceDonePage } from './device-page.ts';
 import { renderErrorPage } from './error-page.ts';
@@ -25,5 +26,6 @@ export function createHostedPages(options: HostedPagesOptions = {}): HostedPages
     deviceCode: (page) => renderDeviceCodePage(theme(page.tenantId), page),
     deviceConfirm: (page) => renderDeviceConfirmPage(theme(page.tenantId), page),
     deviceDone: (page) => renderDeviceDonePage(theme(page.tenantId), page),
+    connections: (page) => renderConnectionsPage(theme(page.tenantId), page),
   };
 }

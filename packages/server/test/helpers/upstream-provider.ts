@@ -24,6 +24,8 @@
  *   `claimsInIdToken: true` puts them in the ID token too.
  *
  * `publishKeys` replaces the served JWKS (key rotation); `requests` counts requests per path.
+ * `holdTokenRequests` / `holdTokenResponses` open the two windows of a refresh a crash can fall into:
+ * before the upstream redeemed the refresh token, and after it did but before the caller heard back.
  * The client is static in oidc-provider, so `addRedirectUri` rebuilds the provider with the same keys;
  * the memory adapter's storage is process-wide, so sessions, grants and codes survive the rebuild.
  * Close it with `close()` (or `await using`).
@@ -59,6 +61,8 @@ export interface UpstreamProviderOptions {
   readonly httpPostMethods?: boolean;
   /** Lifetime of issued access tokens (oidc-provider's default is an hour); short for vault expiry tests. */
   readonly accessTokenTtlSeconds?: number;
+  /** Serve RFC 7009 revocation at `/token/revocation` (advertised as `revocation_endpoint`); off by default as in oidc-provider. */
+  readonly revocation?: boolean;
 }
 
 export interface UpstreamProvider extends AsyncDisposable {
@@ -88,6 +92,21 @@ export interface UpstreamProvider extends AsyncDisposable {
    * never answers (until `close`); undefined restores it. Failed requests count in `tokenRequests`.
    */
   failTokenRequests(failure: number | 'hang' | undefined): void;
+  /**
+   * Hold each token request arriving from now on for `ms` BEFORE oidc-provider sees it; a request whose
+   * client disconnected meanwhile is dropped unprocessed (its refresh token is never redeemed) and counted
+   * in `droppedTokenRequests`. Undefined stops holding new requests (held ones wait out their time).
+   */
+  holdTokenRequests(ms: number | undefined): void;
+  /** Token requests dropped by `holdTokenRequests` because their client had gone. */
+  readonly droppedTokenRequests: number;
+  /**
+   * Hold each token response for `ms` AFTER oidc-provider processed the request (a refresh token is
+   * redeemed and rotated already), then send it — into the void if the client has gone. Undefined stops.
+   */
+  holdTokenResponses(ms: number | undefined): void;
+  /** Token responses held by `holdTokenResponses` so far (the request was processed when this grows). */
+  readonly heldTokenResponses: number;
   /** Register one more redirect URI for the client (rebuilds the provider). */
   addRedirectUri(uri: string): void;
   close(): Promise<void>;
@@ -145,6 +164,18 @@ export async function startUpstreamProvider(options: UpstreamProviderOptions = {
   const outcomes: Outcome[] = [];
   let published: readonly JWK[] | undefined;
   let tokenFailure: number | 'hang' | undefined;
+  let requestHoldMs: number | undefined;
+  let responseHoldMs: number | undefined;
+  let droppedTokenRequests = 0;
+  let heldTokenResponses = 0;
+  const holdTimers = new Set<NodeJS.Timeout>();
+  const later = (ms: number, work: () => void) => {
+    const timer = setTimeout(() => {
+      holdTimers.delete(timer);
+      work();
+    }, ms);
+    holdTimers.add(timer);
+  };
   let provider: Provider | undefined;
   let handle: Handler = (_request, response) => response.writeHead(503).end();
 
@@ -170,8 +201,34 @@ export async function startUpstreamProvider(options: UpstreamProviderOptions = {
       response.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'invalid_client', error_description: `the client authenticates with ${authMethod}` }));
       return;
     }
+    if (path === '/token' && responseHoldMs !== undefined) holdResponse(response, responseHoldMs);
+    if (path === '/token' && requestHoldMs !== undefined) {
+      // The client's socket ending or closing is the only sign of a caller that died mid-request.
+      let gone = false;
+      const leave = () => (gone = true);
+      request.socket.once('end', leave).once('close', leave);
+      later(requestHoldMs, () => {
+        request.socket.off('end', leave).off('close', leave);
+        if (gone || request.socket.destroyed) {
+          droppedTokenRequests += 1;
+          request.socket.destroy();
+          return;
+        }
+        handle(request, response);
+      });
+      return;
+    }
     handle(request, response);
   });
+  /** Delays the (single) end() oidc-provider's Koa answers with: the status and headers go with it. */
+  const holdResponse = (response: http.ServerResponse, ms: number) => {
+    const end = response.end.bind(response) as (...args: unknown[]) => http.ServerResponse;
+    response.end = ((...args: unknown[]) => {
+      heldTokenResponses += 1;
+      later(ms, () => end(...args));
+      return response;
+    }) as typeof response.end;
+  };
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
@@ -210,13 +267,15 @@ export async function startUpstreamProvider(options: UpstreamProviderOptions = {
       rotateRefreshToken: true,
       ...(options.accessTokenTtlSeconds === undefined ? {} : { ttl: { AccessToken: options.accessTokenTtlSeconds } }),
       pkce: { required: () => options.pkceRequired !== false },
-      features: { devInteractions: { enabled: false } },
+      features: { devInteractions: { enabled: false }, revocation: { enabled: options.revocation === true } },
     });
     handle = provider.callback();
   };
   build();
 
   const close = async () => {
+    for (const timer of holdTimers) clearTimeout(timer);
+    holdTimers.clear();
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   };
@@ -240,6 +299,18 @@ export async function startUpstreamProvider(options: UpstreamProviderOptions = {
     },
     failTokenRequests: (failure) => {
       tokenFailure = failure;
+    },
+    holdTokenRequests: (ms) => {
+      requestHoldMs = ms;
+    },
+    get droppedTokenRequests() {
+      return droppedTokenRequests;
+    },
+    holdTokenResponses: (ms) => {
+      responseHoldMs = ms;
+    },
+    get heldTokenResponses() {
+      return heldTokenResponses;
     },
     nextLoginError: (error, description = 'The upstream refused the authorization.') => {
       outcomes.push({ error, description });

@@ -88,15 +88,24 @@ for (const backend of backends) {
       // BEGIN/COMMIT on one session (the PGlite trap) would make them see each other's rows early.
       const marker = randomUUID();
       await sql`create table if not exists conformance_counter (marker text, n int)`.execute(testStore.store.db);
-      await Promise.all(
-        Array.from({ length: 8 }, () =>
-          testStore.store.db.transaction().setIsolationLevel('serializable').execute(async (trx) => {
-            await sql`lock table conformance_counter in exclusive mode`.execute(trx);
-            const { rows } = await sql<{ n: number }>`select count(*)::int as n from conformance_counter where marker = ${marker}`.execute(trx);
-            await sql`insert into conformance_counter values (${marker}, ${(rows[0]?.n ?? 0) + 1})`.execute(trx);
-          }),
-        ),
-      );
+      const increment = () =>
+        testStore.store.db.transaction().setIsolationLevel('serializable').execute(async (trx) => {
+          await sql`lock table conformance_counter in exclusive mode`.execute(trx);
+          const { rows } = await sql<{ n: number }>`select count(*)::int as n from conformance_counter where marker = ${marker}`.execute(trx);
+          await sql`insert into conformance_counter values (${marker}, ${(rows[0]?.n ?? 0) + 1})`.execute(trx);
+        });
+      // PostgreSQL may cancel a serializable transaction (40001) under load, as its clients must expect:
+      // retried, it must still see every earlier commit and none of the others' uncommitted rows.
+      const withRetry = async () => {
+        for (let attempt = 1; ; attempt++) {
+          try {
+            return await increment();
+          } catch (error) {
+            if ((error as { code?: string }).code !== '40001' || attempt >= 5) throw error;
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: 8 }, withRetry));
       const { rows } = await sql<{ n: number }>`select n from conformance_counter where marker = ${marker} order by n`.execute(testStore.store.db);
       assert.deepEqual(rows.map((row) => row.n), [1, 2, 3, 4, 5, 6, 7, 8]);
     });

@@ -17,6 +17,7 @@ import type { SettingsCache } from '../../tenancy/settings-cache.ts';
 import type { Store } from '../../store/store.ts';
 import type { AuthorizationRequest } from './authorization-request.ts';
 import { authorizationResponse, errorResponse } from './authorization-response.ts';
+import { connectTarget, sendConnect } from './connect-redirect.ts';
 import { consentDecision, consentScopes } from './consent.ts';
 import { ssoCookie } from './cookies.ts';
 import { csrfField, csrfSecret, csrfToken, parametersBinding } from './csrf.ts';
@@ -153,8 +154,9 @@ export function sendRedirectedError(deps: AuthorizationDeps, request: FastifyReq
 
 /**
  * GET|POST /oauth2/authorize once the request is valid: an SSO session that satisfies prompt and max_age
- * skips the login page (AUTHZ-11, AUTHZ-13); an id_token_hint must be Gatehouse's own and, with a
- * session, name its user (AUTHZ-14).
+ * skips the login page (AUTHZ-11, AUTHZ-13) — or, with an idp_hint, goes upstream to connect another
+ * account (connect-redirect.ts); an id_token_hint must be Gatehouse's own and, with a session, name its
+ * user (AUTHZ-14).
  */
 export async function proceedWithSession(
   deps: AuthorizationDeps,
@@ -184,6 +186,9 @@ export async function proceedWithSession(
     }
     return sendSignIn(deps, request, reply, authorization);
   }
+  // Signed in already: an idp_hint connects another upstream account to this user (docs/hub.md).
+  const connecting = await connectTarget(deps, authorization);
+  if (connecting !== undefined) return sendConnect(deps, request, reply, authorization, connecting, subject);
   return completeAuthorization(deps, request, reply, { authorization, custom, session, subject });
 }
 

@@ -12,7 +12,7 @@ import { cookieNames, cookieOptions } from './cookies.ts';
  */
 export const csrfField = 'csrf_token';
 
-export type CsrfPurpose = 'login' | 'consent' | 'logout' | 'device';
+export type CsrfPurpose = 'login' | 'consent' | 'logout' | 'device' | 'disconnect';
 
 const secretSyntax = /^[A-Za-z0-9_-]{43}$/;
 

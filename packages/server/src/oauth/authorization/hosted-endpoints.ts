@@ -3,6 +3,8 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { OAuthError } from '../../errors/oauth-error.ts';
 import { frameworkError } from '../../http/request-errors.ts';
+import { registerAccountConnect } from '../endpoints/account-connect.ts';
+import { registerAccountConnections } from '../endpoints/account-connections.ts';
 import { registerAuthorize } from '../endpoints/authorize.ts';
 import { registerAuthorizeConsent } from '../endpoints/authorize-consent.ts';
 import { registerAuthorizeLogin } from '../endpoints/authorize-login.ts';
@@ -21,7 +23,7 @@ const headings: Readonly<Record<string, string>> = {
 
 /**
  * The browser-facing endpoints (authorize, the login and consent forms, logout, the device verification
- * page) in one encapsulated context: cookies and the rate limiters are registered here only (one sign-in
+ * page, the connected-accounts pages) in one encapsulated context: cookies and the rate limiters are registered here only (one sign-in
  * throttle for every login form), and every failure that cannot be redirected to a trusted client — an
  * unknown client, an unregistered redirect URI, a bad form — is Gatehouse's own HTML error page, never a
  * redirect (REDIR-01/02) and never a JSON body (the device validate endpoint, JSON, answers its own).
@@ -54,4 +56,6 @@ export async function hostedEndpoints(app: FastifyInstance, deps: AuthorizationD
   registerLogout(app, deps);
   registerUpstreamCallback(app, deps);
   registerDeviceVerification(app, deps, signIn);
+  registerAccountConnect(app, deps);
+  registerAccountConnections(app, deps);
 }

@@ -98,6 +98,33 @@ export interface DeviceDonePage extends PageBase {
   readonly approved: boolean;
 }
 
+/** One connected upstream account on the connections page. */
+export interface ConnectionItem {
+  readonly providerName: string;
+  /** The upstream account: its display name, else its id at the provider. */
+  readonly account: string;
+  readonly status: 'active' | 'reauthorization_required' | 'revoked';
+  /** What the status says to the user: Connected, Needs reconnecting, Revoked. */
+  readonly statusText: string;
+  /** Formatted for reading (UTC). */
+  readonly connectedSince: string;
+  readonly lastRefreshed: string | undefined;
+  /** Same-origin link that authorizes the account again (/account/connect/{providerId}). */
+  readonly reconnectHref: string;
+  /** The disconnect form: where it posts and its hidden fields (link id, CSRF token). */
+  readonly disconnectAction: string;
+  readonly disconnectHidden: HiddenFields;
+}
+
+/** The signed-in user's connected accounts (/account/connections). */
+export interface ConnectionsPage extends PageBase {
+  /** Who is signed in (email or username). */
+  readonly account: string;
+  readonly connections: readonly ConnectionItem[];
+  /** One "connect another account" link per enabled browser provider. */
+  readonly connectLinks: readonly ProviderButton[];
+}
+
 /** A rendered page and the inline style/script digests its Content-Security-Policy must allow. */
 export interface RenderedPage {
   readonly body: string;
@@ -116,4 +143,5 @@ export interface HostedPages {
   deviceCode(page: DeviceCodePage): RenderedPage;
   deviceConfirm(page: DeviceConfirmPage): RenderedPage;
   deviceDone(page: DeviceDonePage): RenderedPage;
+  connections(page: ConnectionsPage): RenderedPage;
 }

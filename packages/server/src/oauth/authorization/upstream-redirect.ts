@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { startUpstreamAuthorization, upstreamRedirectUrl } from '../../federation/upstream-authorization.ts';
 import { enabledForApplication, upstreamClient, upstreamEndpoints } from '../../federation/upstream-client.ts';
+import type { Application } from '../../store/repositories/application-repository.ts';
 import type { IdentityProvider } from '../../store/repositories/identity-provider-repository.ts';
 import type { AuthorizationDeps } from './authorization-flow.ts';
 import type { AuthorizationRequest } from './authorization-request.ts';
@@ -13,7 +14,7 @@ import { sendPage } from './hosted-reply.ts';
 export const callbackPath = '/oauth2/callback';
 
 /** The identity provider types with a browser flow (ExternalJWT has none: its JWTs come through the API). */
-const browserTypes: ReadonlySet<string> = new Set(['OpenIDConnect', 'Google']);
+export const browserTypes: ReadonlySet<string> = new Set(['OpenIDConnect', 'Google']);
 
 const bindingSyntax = /^[A-Za-z0-9_-]{43}$/;
 
@@ -58,18 +59,45 @@ export function managingProvider(providers: readonly IdentityProvider[], loginId
 
 /**
  * Sends the browser to the upstream provider with a fresh state, nonce and PKCE challenge (BRK-06); the
- * Gatehouse request resumes at /oauth2/callback. Throws the upstream's failures (discovery unreachable):
- * the caller shows them.
+ * Gatehouse request resumes at /oauth2/callback. `connect` links the upstream account to the signed-in
+ * user instead of signing in (docs/hub.md). Throws the upstream's failures (discovery unreachable): the
+ * caller shows them.
  */
-export async function redirectToUpstream(
+export function redirectToUpstream(
   deps: AuthorizationDeps,
   request: FastifyRequest,
   reply: FastifyReply,
   authorization: AuthorizationRequest,
   provider: IdentityProvider,
   loginHint: string | undefined,
+  connect?: { readonly userId: string },
 ): Promise<FastifyReply> {
-  const client = upstreamClient(deps.keyRing, provider);
+  return sendToUpstream(deps, request, reply, {
+    provider,
+    tenantId: authorization.tenant.id,
+    application: authorization.application,
+    // The request resumes without its idp_hint: once back, it must not go upstream again.
+    resume: [...authorization.carried].filter(([name]) => name !== 'idp_hint'),
+    loginHint,
+    scope: undefined,
+    connect: connect === undefined ? undefined : { userId: connect.userId, returnTo: undefined },
+  });
+}
+
+/** Where an upstream authorization starts from: an authorization request, or the connections page (no application). */
+export interface UpstreamDeparture {
+  readonly provider: IdentityProvider;
+  readonly tenantId: string;
+  readonly application: Application | undefined;
+  readonly resume: readonly (readonly [string, string])[];
+  readonly loginHint: string | undefined;
+  readonly scope: string | undefined;
+  readonly connect: { readonly userId: string; readonly returnTo: string | undefined } | undefined;
+}
+
+/** Stores the upstream authorization and sends the browser there (a GET redirect, or the provider's POST form). */
+export async function sendToUpstream(deps: AuthorizationDeps, request: FastifyRequest, reply: FastifyReply, departure: UpstreamDeparture): Promise<FastifyReply> {
+  const client = upstreamClient(deps.keyRing, departure.provider);
   const endpoints = await upstreamEndpoints(client, deps.upstreams.metadata);
   let binding = browserBinding(request);
   if (binding === undefined) {
@@ -82,19 +110,20 @@ export async function redirectToUpstream(
     {
       client,
       endpoints,
-      tenantId: authorization.tenant.id,
-      applicationId: authorization.application.id,
+      tenantId: departure.tenantId,
+      applicationId: departure.application?.id,
       redirectUri: `${request.baseUrl}${callbackPath}`,
       browserBinding: binding,
-      // The request resumes without its idp_hint: once back, it must not go upstream again.
-      resume: [...authorization.carried].filter(([name]) => name !== 'idp_hint'),
-      loginHint,
+      resume: departure.resume,
+      loginHint: departure.loginHint,
+      scope: departure.scope,
+      connect: departure.connect,
     },
     deps.now(),
   );
   if (redirect.post) {
-    const page = deps.pages.formPost({ tenantId: authorization.tenant.id, action: redirect.endpoint, fields: redirect.parameters });
-    return sendPage(reply, page, { application: authorization.application, formTargets: [redirect.endpoint] });
+    const page = deps.pages.formPost({ tenantId: departure.tenantId, action: redirect.endpoint, fields: redirect.parameters });
+    return sendPage(reply, page, { application: departure.application, formTargets: [redirect.endpoint] });
   }
   return reply.header('cache-control', 'no-store').redirect(upstreamRedirectUrl(redirect), 302);
 }

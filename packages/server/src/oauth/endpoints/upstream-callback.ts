@@ -1,30 +1,21 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { eventInfo } from '../../events/event-catalogue.ts';
 import { applyFederatedSignIn } from '../../federation/federated-login.ts';
-import { FederationError } from '../../federation/federation-error.ts';
 import { claimUpstreamAuthorization, type ClaimedAuthorization } from '../../federation/upstream-authorization.ts';
-import { authenticationTypeOf, enabledForApplication, isResponseIssuer, upstreamClient, upstreamEndpoints } from '../../federation/upstream-client.ts';
-import { profileClaims, redeemUpstreamCode } from '../../federation/upstream-code-exchange.ts';
-import { UpstreamError } from '../../federation/upstream-http.ts';
-import { UpstreamMetadataError } from '../../federation/upstream-metadata.ts';
+import { authenticationTypeOf, enabledForApplication } from '../../federation/upstream-client.ts';
+import { profileClaims, type redeemUpstreamCode } from '../../federation/upstream-code-exchange.ts';
 import { startSsoSession } from '../../identity/sessions/sso-sessions.ts';
 import type { IdentityProvider } from '../../store/repositories/identity-provider-repository.ts';
 import { completeAuthorization, sendLoginPage, signInSubject, type AuthorizationDeps } from '../authorization/authorization-flow.ts';
 import type { AuthorizationRequest } from '../authorization/authorization-request.ts';
 import { setSsoCookie, ssoCookie } from '../authorization/cookies.ts';
-import { federationErrorMessage, refusalMessage } from '../authorization/federated-refusals.ts';
+import { refusalMessage } from '../authorization/federated-refusals.ts';
 import { sendPage } from '../authorization/hosted-reply.ts';
 import { setPendingLinkCookie } from '../authorization/pending-link-cookie.ts';
 import { resumedAuthorization } from '../authorization/resumed-authorization.ts';
 import { browserBinding, callbackPath } from '../authorization/upstream-redirect.ts';
-
-type CallbackQuery = Readonly<Record<string, string | string[] | undefined>>;
-
-/** A query parameter sent once; a repeated one counts as absent (and so fails whatever needs it). */
-const single = (query: CallbackQuery, name: string): string | undefined => {
-  const value = query[name];
-  return typeof value === 'string' ? value : undefined;
-};
+import { finishConnect } from './upstream-connect.ts';
+import { redeemCallback, single, type CallbackQuery } from './upstream-response.ts';
 
 /**
  * GET /oauth2/callback: where every upstream provider sends the user back (FusionAuth's redirect URI).
@@ -33,7 +24,8 @@ const single = (query: CallbackQuery, name: string): string | undefined => {
  * request went to: `iss` (RFC 9207, BRK-03), the upstream's error if it sent one, the code redeemed with
  * the PKCE verifier and the ID token checked against the nonce (federation/upstream-code-exchange.ts),
  * the linking strategy applied (federation/federated-login.ts), and the Gatehouse request completed with
- * a new SSO session. Failures after the state is accepted land on the login page with a message.
+ * a new SSO session. Failures after the state is accepted land on the login page with a message. A
+ * request started to connect another account goes on in upstream-connect.ts instead.
  */
 export function registerUpstreamCallback(app: FastifyInstance, deps: AuthorizationDeps): void {
   app.get(callbackPath, async (request: FastifyRequest<{ Querystring: CallbackQuery }>, reply) => {
@@ -47,6 +39,7 @@ export function registerUpstreamCallback(app: FastifyInstance, deps: Authorizati
           : 'This sign-in was started in another browser. Start again from the application in this browser.';
       return sendPage(reply, deps.pages.error({ tenantId: undefined, heading: 'Sign-in could not be completed', message, error: 'invalid_request' }), { status: 400 });
     }
+    if (claimed.purpose === 'connect') return finishConnect(deps, request, reply, claimed, query);
     const resumed = await resumedAuthorization(deps, request, reply, claimed.request);
     if ('sent' in resumed) return resumed.sent;
     const { authorization, custom } = resumed;
@@ -54,41 +47,9 @@ export function registerUpstreamCallback(app: FastifyInstance, deps: Authorizati
     if (provider === undefined || !enabledForApplication(provider, authorization.application.id)) {
       return sendLoginPage(deps, request, reply, authorization, { error: 'That sign-in option is no longer available.', status: 400 });
     }
-    const refuse = (error: string, status = 400) => sendLoginPage(deps, request, reply, authorization, { error, status });
-
-    try {
-      const client = upstreamClient(deps.keyRing, provider);
-      const endpoints = await upstreamEndpoints(client, deps.upstreams.metadata);
-      const iss = single(query, 'iss');
-      if (iss === undefined ? endpoints.issParameterSupported : !isResponseIssuer(client, iss)) {
-        request.log.warn({ identityProviderId: provider.id, reason: iss === undefined ? 'iss_missing' : 'iss_mismatch' }, 'upstream authorization response refused');
-        return refuse(`The response did not come from ${provider.name}. Try again.`);
-      }
-      const upstreamError = single(query, 'error');
-      if (upstreamError !== undefined) {
-        request.log.info({ identityProviderId: provider.id, error: upstreamError.slice(0, 64) }, 'upstream refused the authorization');
-        return refuse(upstreamError === 'access_denied' ? `${provider.name} did not sign you in: access was denied.` : `${provider.name} did not sign you in. Try again.`);
-      }
-      const code = single(query, 'code');
-      if (code === undefined || code === '') return refuse(`${provider.name} sent no authorization code. Try again.`);
-      const signIn = await redeemUpstreamCode({ http: deps.upstreams.http, keys: deps.upstreams.keys, now: deps.now }, client, endpoints, {
-        code,
-        redirectUri: claimed.redirectUri,
-        codeVerifier: claimed.codeVerifier,
-        nonce: claimed.nonce,
-      });
-      return await signInFederated(deps, request, reply, { authorization, custom, provider, claimed, signIn });
-    } catch (error) {
-      if (error instanceof FederationError) {
-        request.log.warn({ identityProviderId: provider.id, reason: error.reason, detail: error.message }, 'federated sign-in failed');
-        return refuse(federationErrorMessage(error.reason, provider.name), error.reason === 'upstream_unavailable' ? 502 : 400);
-      }
-      if (error instanceof UpstreamError || error instanceof UpstreamMetadataError) {
-        request.log.warn({ identityProviderId: provider.id, detail: error.message }, 'upstream provider unavailable');
-        return refuse(federationErrorMessage('upstream_unavailable', provider.name), 502);
-      }
-      throw error;
-    }
+    const redeemed = await redeemCallback(deps, request, provider, claimed, query, 'sign you in');
+    if ('refusal' in redeemed) return sendLoginPage(deps, request, reply, authorization, { error: redeemed.refusal, status: redeemed.status });
+    return signInFederated(deps, request, reply, { authorization, custom, provider, claimed, signIn: redeemed.signIn });
   });
 }
 

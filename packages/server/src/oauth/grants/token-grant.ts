@@ -2,6 +2,8 @@ import type { KeyRing } from '../../keys/key-ring.ts';
 import type { SigningKeys } from '../../keys/signing-keys.ts';
 import type { Store } from '../../store/store.ts';
 import type { SettingsCache } from '../../tenancy/settings-cache.ts';
+import type { LinkAccessTokens } from '../../vault/link-access-tokens.ts';
+import type { AccessTokenVerifier } from '../tokens/access-token-verifier.ts';
 import type { OAuthParameters } from '../form-parameters.ts';
 
 /** What every grant module is given by app.ts through the token endpoint. */
@@ -11,6 +13,9 @@ export interface TokenGrantDeps {
   readonly signingKeys: SigningKeys;
   /** Applications and tenants cached for a few seconds (tenancy/settings-cache.ts); the store when absent. */
   readonly settings?: SettingsCache;
+  /** Token exchange only: the hub's vault and the check of the presented subject token (absent: the grant answers server_error). */
+  readonly linkTokens?: LinkAccessTokens;
+  readonly accessTokens?: AccessTokenVerifier;
 }
 
 /** One token request, already parsed: form parameters (each at most once) and the client's credentials. */

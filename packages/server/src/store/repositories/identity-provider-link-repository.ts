@@ -43,6 +43,14 @@ export const newLinkVaultState = {
   refreshRetryInstant: undefined,
 } as const satisfies Partial<IdentityProviderLink>;
 
+/** What a link search narrows by; every member optional, all given ones must match. */
+export interface IdentityProviderLinkFilter {
+  readonly identityProviderId?: string;
+  readonly status?: LinkStatus;
+  readonly userId?: string;
+  readonly tenantId?: string;
+}
+
 /** An upstream identity that logged in without a link, waiting to be linked to a user. */
 export interface PendingIdentityProviderLink {
   /** SHA-256 of the pending id handed out. */
@@ -58,7 +66,7 @@ export interface PendingIdentityProviderLink {
   readonly expirationInstant: number;
 }
 
-function toLink(row: Selectable<IdentityProviderLinkTable>): IdentityProviderLink {
+export function toLink(row: Selectable<IdentityProviderLinkTable>): IdentityProviderLink {
   return {
     id: row.id,
     tenantId: row.tenant_id,
@@ -144,6 +152,23 @@ export function createIdentityProviderLinkRepository(db: Kysely<Database>) {
       if (identityProviderId !== undefined) query = query.where('identity_provider_id', '=', identityProviderId);
       const rows = await query.orderBy('insert_instant').orderBy('id').execute();
       return rows.map(toLink);
+    },
+
+    /**
+     * One page of the links matching the filter, by id (a stable order the indexes of migrations 0014
+     * and 0016 serve: provider+status+id, tenant+id, user+provider), and how many match in all.
+     */
+    async search(filter: IdentityProviderLinkFilter, startRow: number, numberOfResults: number): Promise<{ links: IdentityProviderLink[]; total: number }> {
+      let query = db.selectFrom('identity_provider_links');
+      if (filter.identityProviderId !== undefined) query = query.where('identity_provider_id', '=', filter.identityProviderId);
+      if (filter.status !== undefined) query = query.where('status', '=', filter.status);
+      if (filter.userId !== undefined) query = query.where('user_id', '=', filter.userId);
+      if (filter.tenantId !== undefined) query = query.where('tenant_id', '=', filter.tenantId);
+      const [rows, count] = await Promise.all([
+        query.selectAll().orderBy('id').offset(startRow).limit(numberOfResults).execute(),
+        query.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),
+      ]);
+      return { links: rows.map(toLink), total: Number(count.n) };
     },
 
     async countByUser(userId: string, identityProviderId: string): Promise<number> {

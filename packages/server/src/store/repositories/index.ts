@@ -12,6 +12,7 @@ import { createEntityTypeRepository } from './entity-type-repository.ts';
 import { createIdentityProviderRepository } from './identity-provider-repository.ts';
 import { createIdentityProviderLinkRepository } from './identity-provider-link-repository.ts';
 import { createUpstreamAuthorizationRepository } from './upstream-authorization-repository.ts';
+import { createLinkKeepAliveRepository } from './link-keep-alive-repository.ts';
 import { createInstanceRepository } from './instance-repository.ts';
 import { createLoginFailureRepository } from './login-failure-repository.ts';
 import { createOneTimeIdRepository } from './one-time-id-repository.ts';
@@ -58,6 +59,7 @@ export function createRepositories(db: Kysely<Database>) {
     identityProviders: createIdentityProviderRepository(db),
     identityProviderLinks: createIdentityProviderLinkRepository(db),
     upstreamAuthorizations: createUpstreamAuthorizationRepository(db),
+    linkKeepAlive: createLinkKeepAliveRepository(db),
   };
 }
 

@@ -7,14 +7,20 @@ export interface UpstreamAuthorization {
   readonly idHash: Buffer;
   readonly tenantId: string;
   readonly identityProviderId: string;
-  readonly applicationId: string;
+  /** Undefined for a connect from the connections page (no application involved). */
+  readonly applicationId: string | undefined;
   /** SHA-256 of the browser-binding cookie's value. */
   readonly browserBinding: Buffer;
   readonly nonce: string;
   readonly codeVerifierSealed: Buffer;
   readonly redirectUri: string;
-  /** The Gatehouse authorization request to resume, as name/value pairs. */
+  /** The Gatehouse authorization request to resume, as name/value pairs; empty when `returnTo` says where to go. */
   readonly request: readonly (readonly [string, string])[];
+  /** `login`: the upstream account signs in. `connect`: it is linked to `userId`, the session unchanged. */
+  readonly purpose: 'login' | 'connect';
+  readonly userId: string | undefined;
+  /** connect without an authorization request: the same-origin path the browser goes to afterwards. */
+  readonly returnTo: string | undefined;
   readonly insertInstant: number;
   readonly expirationInstant: number;
 }
@@ -28,12 +34,15 @@ export function createUpstreamAuthorizationRepository(db: Kysely<Database>) {
           id: authorization.idHash,
           tenant_id: authorization.tenantId,
           identity_provider_id: authorization.identityProviderId,
-          application_id: authorization.applicationId,
+          application_id: authorization.applicationId ?? null,
           browser_binding: authorization.browserBinding,
           nonce: authorization.nonce,
           code_verifier_sealed: authorization.codeVerifierSealed,
           redirect_uri: authorization.redirectUri,
           request: JSON.stringify(authorization.request),
+          purpose: authorization.purpose,
+          user_id: authorization.userId ?? null,
+          return_to: authorization.returnTo ?? null,
           insert_instant: authorization.insertInstant,
           expiration_instant: authorization.expirationInstant,
         })
@@ -51,12 +60,15 @@ export function createUpstreamAuthorizationRepository(db: Kysely<Database>) {
         idHash: row.id,
         tenantId: row.tenant_id,
         identityProviderId: row.identity_provider_id,
-        applicationId: row.application_id,
+        applicationId: row.application_id ?? undefined,
         browserBinding: row.browser_binding,
         nonce: row.nonce,
         codeVerifierSealed: row.code_verifier_sealed,
         redirectUri: row.redirect_uri,
         request: row.request,
+        purpose: row.purpose,
+        userId: row.user_id ?? undefined,
+        returnTo: row.return_to ?? undefined,
         insertInstant: Number(row.insert_instant),
         expirationInstant: Number(row.expiration_instant),
       };
