@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { StoreBackend } from '../../src/store/store.ts';
-import { createBrowserAgent, type AgentResult, type BrowserAgent } from './browser-agent.ts';
+import { createBrowserAgent, type AgentOptions, type AgentResult, type BrowserAgent } from './browser-agent.ts';
 import { createOAuthApplication, startOAuthServer, type OAuthClientApp, type OAuthServer } from './oauth-fixtures.ts';
 import { recordEvents, type RecordedEvents } from './recorded-events.ts';
 import { startUpstreamProvider, type UpstreamProvider, type UpstreamProviderOptions } from './upstream-provider.ts';
@@ -75,3 +75,16 @@ export async function federatedSignIn(fixture: FederationFixture, providerId: st
   if (code === null) throw new Error(`no code: ${result.response.status} ${JSON.stringify(result.hops)} ${result.stopped ? '' : await result.response.text()}`);
   return { agent, code, result };
 }
+
+/**
+ * A walk that goes on like a browser running the upstream's scripts: oidc-provider ends its session of the
+ * previous account with an auto-submitting form before it logs another account in.
+ */
+export async function browse(agent: BrowserAgent, walk: Promise<AgentResult>, options: AgentOptions = {}): Promise<AgentResult> {
+  let result = await walk;
+  for (let step = 0; step < 3 && !result.stopped && result.response.status === 200 && /\/session\/end\/confirm/.test(result.finalUrl.href + (await result.response.clone().text())); step++) {
+    result = await agent.submitForm(await result.response.text(), result.finalUrl, {}, options);
+  }
+  return result;
+}
+

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { refreshTokenContext } from '../../src/federation/link-tokens.ts';
-import { createBrowserAgent, type AgentOptions, type AgentResult, type BrowserAgent } from '../helpers/browser-agent.ts';
-import { federatedSignIn, gatehouseAuthorizeUrl, startFederation, walkToApplication, type FederationFixture } from '../helpers/federation-fixtures.ts';
+import { createBrowserAgent, type BrowserAgent } from '../helpers/browser-agent.ts';
+import { browse, federatedSignIn, gatehouseAuthorizeUrl, startFederation, walkToApplication, type FederationFixture } from '../helpers/federation-fixtures.ts';
 import { postToken } from '../helpers/oauth-fixtures.ts';
 import { backends } from '../helpers/test-stores.ts';
 import type { UpstreamAccount } from '../helpers/upstream-provider.ts';
@@ -14,18 +14,6 @@ const accounts: readonly UpstreamAccount[] = [
   { sub: 'pat-channel', email: 'pat@channel.example', email_verified: true, name: 'Pat channel' },
   { sub: 'mallory', email: 'mallory@example.com', email_verified: true, name: 'Mallory' },
 ];
-
-/**
- * A walk that goes on like a browser running the upstream's scripts: oidc-provider ends its session of the
- * previous account with an auto-submitting form before it logs another account in.
- */
-async function browse(agent: BrowserAgent, walk: Promise<AgentResult>, options: AgentOptions = {}): Promise<AgentResult> {
-  let result = await walk;
-  for (let step = 0; step < 3 && !result.stopped && result.response.status === 200 && /\/session\/end\/confirm/.test(result.finalUrl.href + (await result.response.clone().text())); step++) {
-    result = await agent.submitForm(await result.response.text(), result.finalUrl, {}, options);
-  }
-  return result;
-}
 
 /** Connecting several upstream accounts to one signed-in user, and the self-service connections page (docs/hub.md). */
 for (const backend of backends) {
