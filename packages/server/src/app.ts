@@ -6,7 +6,8 @@ import { registerGetOpenApi } from './api/openapi/get-openapi.ts';
 import { registerGetStatus } from './api/status/get-status.ts';
 import { managementApi } from './api/management-api.ts';
 import type { Config } from './config/options.ts';
-import { createEventBus, type EventBus } from './events/event-bus.ts';
+import { createAppEvents, type AppEvents } from './events/app-events.ts';
+import { createWebhookDispatcher } from './events/webhook-dispatcher.ts';
 import { createUpstreams } from './federation/upstreams.ts';
 import { createKeepAliveJob } from './vault/keep-alive-job.ts';
 import { createLinkAccessTokens } from './vault/link-access-tokens.ts';
@@ -36,14 +37,16 @@ export interface AppDeps {
     readonly vaultRefreshMarginSeconds?: number | undefined;
     readonly vaultKeepAliveIntervalSeconds?: number | undefined;
     readonly vaultExpiryWarningSeconds?: number | undefined;
+    /** false: this node does not deliver webhooks (tests that drive the dispatcher themselves). */
+    readonly webhookDispatch?: boolean | undefined;
   };
   readonly store: Store;
   readonly keyRing: KeyRing;
   readonly signingKeys: SigningKeys;
   readonly logger: Logger;
   readonly now?: () => number;
-  /** Where events are emitted; tests pass their own to observe them. */
-  readonly events?: EventBus;
+  /** Where events are emitted (with their outbox); tests pass their own to observe them. */
+  readonly events?: AppEvents;
 }
 
 /**
@@ -53,7 +56,8 @@ export interface AppDeps {
  */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const now = deps.now ?? Date.now;
-  const events = deps.events ?? createEventBus({ logger: deps.logger, now });
+  const appEvents = deps.events ?? createAppEvents({ store: deps.store, logger: deps.logger, now });
+  const events = appEvents.bus;
   const upstreams = createUpstreams({ allowPrivateNetwork: deps.config.allowPrivateNetwork === true, now });
   const linkTokens = createLinkAccessTokens({ store: deps.store, keyRing: deps.keyRing, upstreams, events, now, refreshMarginMs: (deps.config.vaultRefreshMarginSeconds ?? 60) * 1000 });
   const keepAlive = createKeepAliveJob({ store: deps.store, linkTokens, events, logger: deps.logger, now, expiryWarningMs: (deps.config.vaultExpiryWarningSeconds ?? 604_800) * 1000 });
@@ -85,8 +89,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // A change made through this node shows at once: a successful write to the resources it caches
   // (applications with their roles and scopes, tenants, entities and grants) drops it.
   app.addHook('onResponse', async (request, reply) => {
-    if (request.method !== 'GET' && request.method !== 'HEAD' && reply.statusCode < 400 && cachedSettingsPaths.some((path) => request.url.startsWith(path))) settings.clear();
+    if (request.method === 'GET' || request.method === 'HEAD' || reply.statusCode >= 400) return;
+    if (cachedSettingsPaths.some((path) => request.url.startsWith(path))) settings.clear();
+    if (request.url.startsWith('/api/webhook')) appEvents.webhooks.clear();
   });
+  // Webhook delivery (events/webhook-dispatcher.ts), on every node unless turned off.
+  if (deps.config.webhookDispatch !== false) {
+    const dispatcher = createWebhookDispatcher({ store: deps.store, keyRing: deps.keyRing, signingKeys: deps.signingKeys, logger: deps.logger, now });
+    app.addHook('onReady', async () => dispatcher.start(events));
+    app.addHook('onClose', async () => dispatcher.stop());
+  }
   // The hub's keep-alive job, when configured: started once the app is ready, stopped (its run finished) on close.
   const keepAliveInterval = deps.config.vaultKeepAliveIntervalSeconds ?? 0;
   if (keepAliveInterval > 0) {

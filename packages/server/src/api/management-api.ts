@@ -171,7 +171,7 @@ export async function managementApi(app: FastifyInstance, deps: ManagementApiDep
   registerRetrieveTenant(app, { store: deps.store, callers });
   registerUpdateTenant(app, { store: deps.store, callers, now: deps.now });
   registerDeleteTenant(app, { store: deps.store, callers, apiKeyCache });
-  const userDeps = { store: deps.store, callers, now: deps.now };
+  const userDeps = { store: deps.store, callers, now: deps.now, events: deps.events };
   registerCreateUser(app, userDeps);
   registerRetrieveUser(app, userDeps);
   registerUpdateUser(app, userDeps);

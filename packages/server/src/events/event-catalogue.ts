@@ -7,6 +7,11 @@ export const eventTypes = [
   'user.login.failed',
   'user.identity-provider.link',
   'user.identity-provider.unlink',
+  'user.create',
+  'user.update',
+  'user.delete',
+  'user.deactivate',
+  'user.reactivate',
   // The hub's own events (Gatehouse names: FusionAuth has none).
   'identity-provider.link.token.refreshed',
   'identity-provider.link.reauthorization-required',
@@ -132,8 +137,18 @@ export interface LinkTokenEvent extends LinkChange {
   readonly refreshTokenExpirationInstant?: number;
 }
 
-/** One event as listeners (and later webhooks) receive it: discriminated on `type`. */
-export type GatehouseEvent = LoginSuccessEvent | LoginFailedEvent | IdentityProviderLinkEvent | IdentityProviderUnlinkEvent | LinkTokenEvent;
+/**
+ * A user's lifecycle through the management API (FusionAuth's names): created, updated (`original` is the
+ * user before), deleted (hard delete), deactivated (soft delete) and reactivated.
+ */
+export interface UserLifecycleEvent extends EventEnvelope {
+  readonly type: 'user.create' | 'user.update' | 'user.delete' | 'user.deactivate' | 'user.reactivate';
+  readonly user: EventUser;
+  readonly original?: EventUser;
+}
+
+/** One event as listeners and webhooks receive it: discriminated on `type`. */
+export type GatehouseEvent = LoginSuccessEvent | LoginFailedEvent | IdentityProviderLinkEvent | IdentityProviderUnlinkEvent | LinkTokenEvent | UserLifecycleEvent;
 
 /** The provider a link belongs to, for the link's name and type. */
 export interface LinkedProvider {
@@ -151,7 +166,8 @@ type WithoutEnvelope<E> = E extends unknown ? Omit<E, 'id' | 'createInstant' | '
 export type GatehouseEventInput =
   | (WithoutEnvelope<LoginSuccessEvent> & { readonly user: User })
   | (WithoutEnvelope<LoginFailedEvent> & { readonly user: User })
-  | (WithoutEnvelope<IdentityProviderLinkEvent | IdentityProviderUnlinkEvent | LinkTokenEvent> & { readonly identityProviderLink: IdentityProviderLink; readonly identityProvider?: LinkedProvider; readonly user?: User });
+  | (WithoutEnvelope<IdentityProviderLinkEvent | IdentityProviderUnlinkEvent | LinkTokenEvent> & { readonly identityProviderLink: IdentityProviderLink; readonly identityProvider?: LinkedProvider; readonly user?: User })
+  | (Omit<WithoutEnvelope<UserLifecycleEvent>, 'original'> & { readonly user: User; readonly original?: User });
 
 /** The user without its password, hash, salt or scheme. */
 export function eventUser(user: User): EventUser {
@@ -204,6 +220,14 @@ export function toEvent(input: GatehouseEventInput, id: string, createInstant: n
     case 'user.login.failed': {
       const { user, ...rest } = input;
       return { ...rest, id, createInstant, user: eventUser(user) };
+    }
+    case 'user.create':
+    case 'user.update':
+    case 'user.delete':
+    case 'user.deactivate':
+    case 'user.reactivate': {
+      const { user, original, ...rest } = input;
+      return { ...rest, id, createInstant, user: eventUser(user), ...(original === undefined ? {} : { original: eventUser(original) }) };
     }
     case 'user.identity-provider.link':
     case 'user.identity-provider.unlink':

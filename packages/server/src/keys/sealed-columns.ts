@@ -37,6 +37,7 @@ export const sealedColumns: readonly SealedColumn[] = [
   byId('identity_provider_links', 'id_token_sealed'),
   byHashedId('pending_identity_provider_links', 'token_sealed'),
   byHashedId('upstream_authorizations', 'code_verifier_sealed'),
+  byId('webhooks', 'http_authentication_password_sealed'),
 ];
 
 /** `table.column`, how operators and progress lines name a sealed column. */

@@ -2,6 +2,7 @@ import type { ColumnType, Generated } from 'kysely';
 import type { Json } from './json-column.ts';
 import type { AuthorizationCodeTable, ClientRegistrationTable, DeviceCodeTable, OAuthConsentTable, OAuthGrantTable, SsoSessionTable } from './schema-oauth.ts';
 import type { EntityGrantTable, EntityTable, EntityTypePermissionTable, EntityTypeTable } from './schema-entities.ts';
+import type { AuditLogTable, EventLogTable, EventTable, WebhookDeliveryTable, WebhookTable } from './schema-events.ts';
 import type { IdentityProviderLinkTable, IdentityProviderTable, PendingIdentityProviderLinkTable, UpstreamAuthorizationTable } from './schema-federation.ts';
 
 export interface InstanceTable {
@@ -211,6 +212,7 @@ export interface UserActionLogTable {
 
 export type { AuthorizationCodeTable, ClientRegistrationTable, DeviceCodeTable, OAuthConsentTable, OAuthGrantTable, SsoSessionTable } from './schema-oauth.ts';
 export type { EntityGrantTable, EntityTable, EntityTypePermissionTable, EntityTypeTable } from './schema-entities.ts';
+export type { AuditLogTable, EventLogTable, EventTable, WebhookDeliveryTable, WebhookTable } from './schema-events.ts';
 export type { IdentityProviderLinkTable, IdentityProviderTable, PendingIdentityProviderLinkTable, UpstreamAuthorizationTable } from './schema-federation.ts';
 
 /** Every table, as Kysely sees them. */
@@ -243,4 +245,9 @@ export interface Database {
   identity_provider_links: IdentityProviderLinkTable;
   pending_identity_provider_links: PendingIdentityProviderLinkTable;
   upstream_authorizations: UpstreamAuthorizationTable;
+  webhooks: WebhookTable;
+  events: EventTable;
+  webhook_deliveries: WebhookDeliveryTable;
+  audit_logs: AuditLogTable;
+  event_logs: EventLogTable;
 }

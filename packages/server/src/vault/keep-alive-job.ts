@@ -64,7 +64,7 @@ export function createKeepAliveJob(deps: KeepAliveDeps): KeepAliveJob {
     const expiring = await repositories.linkKeepAlive.claimExpiring(now + deps.expiryWarningMs, batchSize);
     for (const link of expiring) {
       const provider = await repositories.identityProviders.find(link.identityProviderId);
-      deps.events.emit({
+      await deps.events.emit({
         type: 'identity-provider.link.refresh-token.expiring',
         tenantId: link.tenantId,
         identityProviderLink: link,

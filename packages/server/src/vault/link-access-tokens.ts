@@ -143,11 +143,11 @@ export function createLinkAccessTokens(deps: LinkAccessTokensDeps): LinkAccessTo
 
     switch (outcome.kind) {
       case 'token':
-        if (outcome.refreshed) deps.events.emit({ type: 'identity-provider.link.token.refreshed', tenantId: outcome.link.tenantId, identityProviderLink: outcome.link, ...(provider === undefined ? {} : { identityProvider: provider }) });
+        if (outcome.refreshed) await deps.events.emit({ type: 'identity-provider.link.token.refreshed', tenantId: outcome.link.tenantId, identityProviderLink: outcome.link, ...(provider === undefined ? {} : { identityProvider: provider }) });
         return view(outcome.link, deps.now());
       case 'reauthorize':
         if (outcome.code === 'invalid_grant' || outcome.code === 'no_refresh_token') {
-          deps.events.emit({
+          await deps.events.emit({
             type: 'identity-provider.link.reauthorization-required',
             tenantId: outcome.link.tenantId,
             identityProviderLink: outcome.link,

@@ -3,7 +3,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp } from '../../src/app.ts';
-import { createEventBus, type EventBus } from '../../src/events/event-bus.ts';
+import { createAppEvents } from '../../src/events/app-events.ts';
+import type { EventBus } from '../../src/events/event-bus.ts';
 import { createKeyRing, generateMasterKeySpec, parseMasterKeys, type KeyRing } from '../../src/keys/key-ring.ts';
 import { createSigningKeys, type SigningKeys } from '../../src/keys/signing-keys.ts';
 import { ensureSetUp, type SetupResult } from '../../src/setup/first-start.ts';
@@ -38,8 +39,9 @@ export async function createTestApp(backend: StoreBackend = 'pglite', options: {
   const apiKey = (await readFile(join(dataDir, 'bootstrap-api-key'), 'utf8')).trim();
   const logs = captureLogs();
   const signingKeys = createSigningKeys({ store, keyRing });
-  const events = createEventBus({ logger: logs.logger, ...(options.now === undefined ? {} : { now: options.now }) });
-  const app = await buildApp({ config: { bodyLimit: 1_048_576, trustProxy: false, allowPrivateNetwork: options.allowPrivateNetwork ?? true, vaultRefreshMarginSeconds: options.vaultRefreshMarginSeconds }, store, keyRing, signingKeys, logger: logs.logger, events, ...(options.now === undefined ? {} : { now: options.now }) });
+  const appEvents = createAppEvents({ store, logger: logs.logger, now: options.now ?? Date.now });
+  const events = appEvents.bus;
+  const app = await buildApp({ config: { bodyLimit: 1_048_576, trustProxy: false, allowPrivateNetwork: options.allowPrivateNetwork ?? true, vaultRefreshMarginSeconds: options.vaultRefreshMarginSeconds }, store, keyRing, signingKeys, logger: logs.logger, events: appEvents, ...(options.now === undefined ? {} : { now: options.now }) });
   return {
     app,
     store,

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
+import { webhookPasswordContext } from '../../src/events/webhook-secrets.ts';
 import { sql } from 'kysely';
 import { accessTokenContext, refreshTokenContext } from '../../src/federation/link-tokens.ts';
 import { createKeyRing, generateMasterKeySpec, parseMasterKeys, UnsealError, type KeyRing, type MasterKey, type SealContext } from '../../src/keys/key-ring.ts';
@@ -89,6 +90,9 @@ async function seed(store: Store, keyRing: KeyRing): Promise<Seeded> {
   await sql`insert into upstream_authorizations (id, tenant_id, identity_provider_id, application_id, browser_binding, nonce, code_verifier_sealed, redirect_uri, request, insert_instant, expiration_instant)
     values (${authorizationId}, ${tenantId}, ${providerId}, ${applicationIds[0]}, ${randomBytes(32)}, 'nonce', ${keyRing.seal('verifier', verifierContext)},
       'https://app.example.com/cb', '[]', ${instant}, ${instant + 60_000})`.execute(db);
+  const webhookId = randomUUID();
+  await sql`insert into webhooks (id, url, settings, http_authentication_password_sealed, insert_instant, last_update_instant)
+    values (${webhookId}, 'https://hooks.example.com/', '{}', ${keyRing.seal('hook-password', webhookPasswordContext(webhookId))}, ${instant}, ${instant})`.execute(db);
   return { applicationIds, entityId, providerId };
 }
 
@@ -138,6 +142,7 @@ for (const backend of backends) {
           'identity_provider_links.id_token_sealed': { k1: 1 },
           'pending_identity_provider_links.token_sealed': { k1: 1 },
           'upstream_authorizations.code_verifier_sealed': { k1: 1 },
+          'webhooks.http_authentication_password_sealed': { k1: 1 },
         },
       );
     });

@@ -19,17 +19,26 @@ export function registerCreateIdentityProviderLink(app: FastifyInstance, deps: {
     const body = request.body ?? {};
     const scope = requestTenantId(request, deps.callers.get(request));
     const now = deps.now();
-    const { link, provider, user } = await deps.store.transaction(async (repositories) => {
+    const { link, provider, event } = await deps.store.transaction(async (repositories) => {
       const pendingId = body['pendingIdPLinkId'];
       const wrapped = body['identityProviderLink'] as Record<string, unknown> | undefined;
       const linked =
         typeof pendingId === 'string' && pendingId !== ''
           ? await completePendingLink(repositories, deps.keyRing, { pendingId, userId: wrapped?.['userId'] ?? body['userId'] }, scope, now)
           : await linkUser(repositories, deps.keyRing, readLinkRequest(body), scope, now);
-      return { ...linked, user: await repositories.users.find(linked.link.userId) };
+      const user = await repositories.users.find(linked.link.userId);
+      // In the link's transaction: webhooks hear of it if and only if it commits.
+      const staged = await deps.events.stage(repositories, {
+        type: 'user.identity-provider.link',
+        tenantId: linked.link.tenantId,
+        info: eventInfo(request.ip, request.headers['user-agent']),
+        identityProviderLink: linked.link,
+        identityProvider: linked.provider,
+        ...(user === undefined ? {} : { user }),
+      });
+      return { ...linked, event: staged };
     });
-    // After the commit, so that no listener hears of a link that was rolled back.
-    deps.events.emit({ type: 'user.identity-provider.link', tenantId: link.tenantId, info: eventInfo(request.ip, request.headers['user-agent']), identityProviderLink: link, identityProvider: provider, ...(user === undefined ? {} : { user }) });
+    deps.events.publish(event);
     return { identityProviderLink: identityProviderLinkView(deps.keyRing, link, provider, mayReadTokens(deps.callers.get(request))) };
   });
 }

@@ -13,23 +13,24 @@ export function registerDeleteIdentityProviderLink(app: FastifyInstance, deps: {
   app.delete<{ Querystring: LinkQuery }>('/identity-provider/link', { schema: { querystring: identityProviderLinkQuery }, preValidation: dropAbsentQueryValues }, async (request: LinkQueryRequest, reply: FastifyReply) => {
     const scope = requestTenantId(request, deps.callers.get(request));
     const query = readLinkQuery(request.query, ['identityProviderId', 'identityProviderUserId', 'userId']);
-    const deleted = await deps.store.transaction(async (repositories) => {
+    const event = await deps.store.transaction(async (repositories) => {
       const link = await repositories.identityProviderLinks.findByUpstream(query.identityProviderId!, query.identityProviderUserId!);
       if (link === undefined || link.userId !== query.userId || (scope !== undefined && link.tenantId !== scope)) return undefined;
       if (!(await repositories.identityProviderLinks.delete(link.id))) return undefined;
-      // Read for the event, in the transaction that saw the link.
-      return { link, provider: await repositories.identityProviders.find(link.identityProviderId), user: await repositories.users.find(link.userId) };
+      const provider = await repositories.identityProviders.find(link.identityProviderId);
+      const user = await repositories.users.find(link.userId);
+      // In the unlink's transaction: webhooks hear of it if and only if it commits.
+      return deps.events.stage(repositories, {
+        type: 'user.identity-provider.unlink',
+        tenantId: link.tenantId,
+        info: eventInfo(request.ip, request.headers['user-agent']),
+        identityProviderLink: link,
+        ...(provider === undefined ? {} : { identityProvider: provider }),
+        ...(user === undefined ? {} : { user }),
+      });
     });
-    if (deleted === undefined) throw ApiError.notFound();
-    const { link, provider, user } = deleted;
-    deps.events.emit({
-      type: 'user.identity-provider.unlink',
-      tenantId: link.tenantId,
-      info: eventInfo(request.ip, request.headers['user-agent']),
-      identityProviderLink: link,
-      ...(provider === undefined ? {} : { identityProvider: provider }),
-      ...(user === undefined ? {} : { user }),
-    });
+    if (event === undefined) throw ApiError.notFound();
+    deps.events.publish(event);
     return reply.code(200).send();
   });
 }

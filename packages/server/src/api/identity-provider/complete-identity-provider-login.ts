@@ -86,7 +86,7 @@ export function registerCompleteIdentityProviderLogin(app: FastifyInstance, deps
 
     const ipAddress = body.ipAddress ?? request.ip;
     const info = eventInfo(ipAddress, request.headers['user-agent']);
-    if (outcome.linked) deps.events.emit({ type: 'user.identity-provider.link', tenantId: outcome.link.tenantId, info, identityProviderLink: outcome.link, identityProvider: provider!, user: outcome.user });
+    if (outcome.linked) await deps.events.emit({ type: 'user.identity-provider.link', tenantId: outcome.link.tenantId, info, identityProviderLink: outcome.link, identityProvider: provider!, user: outcome.user });
     const found = await deps.store.repositories.logins.findSessionUser(outcome.user.id, now);
     if (found === undefined || !found.user.active) throw ApiError.notFound();
     if (found.user.expiry !== undefined && found.user.expiry <= now) return reply.code(410).send();
@@ -116,7 +116,7 @@ export function registerCompleteIdentityProviderLogin(app: FastifyInstance, deps
           sessionId: refreshToken?.record.id,
           now,
         });
-    deps.events.emit({ type: 'user.login.success', tenantId: outcome.user.tenantId, applicationId: application!.id, authenticationType, identityProviderId: provider!.id, identityProviderName: provider!.name, ipAddress, info, user: outcome.user });
+    await deps.events.emit({ type: 'user.login.success', tenantId: outcome.user.tenantId, applicationId: application!.id, authenticationType, identityProviderId: provider!.id, identityProviderName: provider!.name, ipAddress, info, user: outcome.user });
     return reply.code(registration === undefined ? 202 : 200).send({
       ...(token === undefined ? {} : { token: token.token, tokenExpirationInstant: token.expirationInstant }),
       ...(refreshToken === undefined ? {} : { refreshToken: refreshToken.value, refreshTokenId: refreshToken.record.id }),

@@ -45,7 +45,7 @@ export function registerLogin(app: FastifyInstance, deps: LoginDeps) {
       // Only a wrong password for a known user is an event; an unknown login id is not (as in FusionAuth).
       const failedUser = 'wrongPasswordOf' in outcome ? outcome.wrongPasswordOf : undefined;
       if (failedUser !== undefined) {
-        deps.events.emit({
+        await deps.events.emit({
           type: 'user.login.failed',
           tenantId: failedUser.tenantId,
           ...(body.applicationId === undefined ? {} : { applicationId: body.applicationId }),
@@ -70,7 +70,7 @@ export function registerLogin(app: FastifyInstance, deps: LoginDeps) {
           now,
         });
     const changePasswordId = outcome.status === 203 ? await issueChangePasswordId(deps.store.repositories, outcome.tenant, user, { applicationId: outcome.application?.id }, now) : undefined;
-    deps.events.emit({ type: 'user.login.success', tenantId: user.tenantId, ...(outcome.application === undefined ? {} : { applicationId: outcome.application.id }), authenticationType: 'PASSWORD', ipAddress, info, user });
+    await deps.events.emit({ type: 'user.login.success', tenantId: user.tenantId, ...(outcome.application === undefined ? {} : { applicationId: outcome.application.id }), authenticationType: 'PASSWORD', ipAddress, info, user });
     return reply.code(outcome.status).send({
       ...(token === undefined ? {} : { token: token.token, tokenExpirationInstant: token.expirationInstant }),
       ...(refreshToken === undefined ? {} : { refreshToken: refreshToken.value, refreshTokenId: refreshToken.record.id }),

@@ -1,3 +1,5 @@
+import type { EventBus } from '../../events/event-bus.ts';
+import { eventInfo } from '../../events/event-catalogue.ts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { verificationIdForNewUser } from '../../identity/users/email-verification.ts';
 import { createUser, type CreateUserRequest } from '../../identity/users/users.ts';
@@ -19,14 +21,16 @@ type Request = FastifyRequest<Route>;
  * email is sent yet (Gatehouse has no mail delivery). When the tenant verifies emails, an unverified new
  * user comes with its `emailVerificationId`.
  */
-export function registerCreateUser(app: FastifyInstance, deps: { store: Store; callers: ApiCallers; now: () => number }) {
+export function registerCreateUser(app: FastifyInstance, deps: { store: Store; callers: ApiCallers; now: () => number; events: EventBus }) {
   const handler = async (request: Request) => {
     const scope = requestTenantId(request, deps.callers.get(request));
     const now = deps.now();
     const created = await deps.store.transaction(async (repositories) => {
       const user = await createUser(repositories, scope, request.params.userId, request.body, now);
-      return { user, emailVerificationId: await verificationIdForNewUser(repositories, user, undefined, now) };
+      const event = await deps.events.stage(repositories, { type: 'user.create', tenantId: user.tenantId, info: eventInfo(request.ip, request.headers['user-agent']), user });
+      return { user, event, emailVerificationId: await verificationIdForNewUser(repositories, user, undefined, now) };
     });
+    deps.events.publish(created.event);
     return { user: userJson(created.user), ...(created.emailVerificationId === undefined ? {} : { emailVerificationId: created.emailVerificationId }) };
   };
   app.post<Route>('/user', { schema: { body: userBody } }, handler);

@@ -1,3 +1,5 @@
+import type { EventBus } from '../../events/event-bus.ts';
+import { eventInfo } from '../../events/event-catalogue.ts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError } from '../../errors/api-error.ts';
 import { setUserActive, updateUser } from '../../identity/users/users.ts';
@@ -21,7 +23,7 @@ type Request = FastifyRequest<Route>;
  * undoes a soft delete. PUT's body is checked here rather than by the route schema because reactivation
  * sends none.
  */
-export function registerUpdateUser(app: FastifyInstance, deps: { store: Store; callers: ApiCallers; now: () => number }) {
+export function registerUpdateUser(app: FastifyInstance, deps: { store: Store; callers: ApiCallers; now: () => number; events: EventBus }) {
   const handler = (method: 'put' | 'patch') => async (request: Request) => {
     const reactivate = method === 'put' && request.query.reactivate === true;
     const { mode, body } = requestedUpdate(request, method, 'user');
@@ -32,9 +34,14 @@ export function registerUpdateUser(app: FastifyInstance, deps: { store: Store; c
       const existing = await findVisibleUser(request, deps.callers, repositories.users, request.params.userId);
       if (existing === undefined) return undefined;
       const updated = reactivate ? await setUserActive(repositories, existing, true, deps.now()) : await updateUser(repositories, existing, body, mode, deps.now());
-      return { updated, registrations: await repositories.registrations.listByUser(updated.id) };
+      const info = eventInfo(request.ip, request.headers['user-agent']);
+      const event = reactivate
+        ? await deps.events.stage(repositories, { type: 'user.reactivate', tenantId: updated.tenantId, info, user: updated })
+        : await deps.events.stage(repositories, { type: 'user.update', tenantId: updated.tenantId, info, user: updated, original: existing });
+      return { updated, event, registrations: await repositories.registrations.listByUser(updated.id) };
     });
     if (user === undefined) throw ApiError.notFound();
+    deps.events.publish(user.event);
     return { user: userJson(user.updated, user.registrations) };
   };
   const schema = { params: userIdParams, querystring: updateQuery };

@@ -89,7 +89,7 @@ export function createPasswordSignIn(app: FastifyInstance, deps: { readonly stor
       const failedUser = 'wrongPasswordOf' in checked ? checked.wrongPasswordOf : undefined;
       if (failedUser !== undefined) {
         const failure = { tenantId: failedUser.tenantId, applicationId: target.applicationId, ipAddress: request.ip, info, reason: { code: 'credentials' } };
-        deps.events.emit({ type: 'user.login.failed', ...failure, authenticationType: 'PASSWORD', user: failedUser });
+        await deps.events.emit({ type: 'user.login.failed', ...failure, authenticationType: 'PASSWORD', user: failedUser });
       }
       return { status: 'refused', error: refusalMessage(checked) };
     }
@@ -109,7 +109,7 @@ export function createPasswordSignIn(app: FastifyInstance, deps: { readonly stor
     const started = await startSsoSession(deps.store.repositories, { tenant, userId: user.id, authenticationType: 'PASSWORD', previousToken: ssoCookie(request) }, now);
     setSsoCookie(request, reply, started.token);
     const signedIn = { ...user, lastLoginInstant: now };
-    deps.events.emit({ type: 'user.login.success', tenantId: tenant.id, applicationId: target.applicationId, authenticationType: 'PASSWORD', ipAddress: request.ip, info, user: signedIn });
+    await deps.events.emit({ type: 'user.login.success', tenantId: tenant.id, applicationId: target.applicationId, authenticationType: 'PASSWORD', ipAddress: request.ip, info, user: signedIn });
     return { status: 'signedIn', session: started.session, subject: { user: signedIn, registrations } };
   };
 }

@@ -82,7 +82,7 @@ export function registerAccountConnections(app: FastifyInstance, deps: Authoriza
         request.log.warn({ identityProviderId: provider.id, reason: error instanceof Error ? error.message : 'unknown' }, 'upstream token revocation failed');
       }
     }
-    deps.events.emit({
+    await deps.events.emit({
       type: 'user.identity-provider.unlink',
       tenantId: deleted.tenantId,
       info: eventInfo(request.ip, request.headers['user-agent']),

@@ -29,7 +29,7 @@ export function registerAuthorizeLogin(app: FastifyInstance, deps: Authorization
     const linked = await completeBrowserPendingLink(deps, request, reply, outcome.subject.user.id);
     if (linked !== undefined) {
       const { link, provider } = linked;
-      deps.events.emit({ type: 'user.identity-provider.link', tenantId: link.tenantId, info: eventInfo(request.ip, request.headers['user-agent']), identityProviderLink: link, identityProvider: provider, user: outcome.subject.user });
+      await deps.events.emit({ type: 'user.identity-provider.link', tenantId: link.tenantId, info: eventInfo(request.ip, request.headers['user-agent']), identityProviderLink: link, identityProvider: provider, user: outcome.subject.user });
     }
     return completeAuthorization(deps, request, reply, { authorization, custom, session: outcome.session, subject: outcome.subject });
   });

@@ -79,13 +79,13 @@ async function signInFederated(
   if (outcome.kind === 'refused') return sendLoginPage(deps, request, reply, authorization, { error: refusalMessage(outcome.reason, provider.name), status: 403 });
 
   const info = eventInfo(request.ip, request.headers['user-agent']);
-  if (outcome.linked) deps.events.emit({ type: 'user.identity-provider.link', tenantId: outcome.link.tenantId, info, identityProviderLink: outcome.link, identityProvider: provider, user: outcome.user });
+  if (outcome.linked) await deps.events.emit({ type: 'user.identity-provider.link', tenantId: outcome.link.tenantId, info, identityProviderLink: outcome.link, identityProvider: provider, user: outcome.user });
   const subject = await signInSubject(deps.store, outcome.user.id, now);
   if (subject === undefined) return sendLoginPage(deps, request, reply, authorization, { error: 'Your account cannot sign in right now. Contact an administrator.', status: 403 });
   const authenticationType = authenticationTypeOf(provider);
   const started = await startSsoSession(deps.store.repositories, { tenant: authorization.tenant, userId: subject.user.id, authenticationType, previousToken: ssoCookie(request) }, now);
   setSsoCookie(request, reply, started.token);
-  deps.events.emit({
+  await deps.events.emit({
     type: 'user.login.success',
     tenantId: authorization.tenant.id,
     applicationId: authorization.application.id,

@@ -71,7 +71,7 @@ export async function finishConnect(deps: AuthorizationDeps, request: FastifyReq
     return fail(refusalText(outcome.reason, provider.name), outcome.reason === 'linkedToAnotherUser' ? 409 : 403, 'access_denied');
   }
   if (outcome.linked) {
-    deps.events.emit({
+    await deps.events.emit({
       type: 'user.identity-provider.link',
       tenantId: outcome.link.tenantId,
       info: eventInfo(request.ip, request.headers['user-agent']),

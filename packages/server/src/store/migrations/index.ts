@@ -15,6 +15,7 @@ import * as identityProviders from './0013-identity-providers.ts';
 import * as identityProviderLinks from './0014-identity-provider-links.ts';
 import * as federatedLogin from './0015-federated-login.ts';
 import * as vault from './0016-vault.ts';
+import * as events from './0017-events.ts';
 
 /** Forward-only, in order. A migration that has shipped is never edited: add the next number. */
 const migrations: Record<string, Migration> = {
@@ -34,6 +35,7 @@ const migrations: Record<string, Migration> = {
   '0014-identity-provider-links': identityProviderLinks,
   '0015-federated-login': federatedLogin,
   '0016-vault': vault,
+  '0017-events': events,
 };
 
 export const migrationProvider: MigrationProvider = {

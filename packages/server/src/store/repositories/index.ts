@@ -13,6 +13,9 @@ import { createIdentityProviderRepository } from './identity-provider-repository
 import { createIdentityProviderLinkRepository } from './identity-provider-link-repository.ts';
 import { createUpstreamAuthorizationRepository } from './upstream-authorization-repository.ts';
 import { createLinkKeepAliveRepository } from './link-keep-alive-repository.ts';
+import { createEventOutboxRepository } from './event-outbox-repository.ts';
+import { createWebhookRepository } from './webhook-repository.ts';
+import { createEventLogRepository } from './event-log-repository.ts';
 import { createInstanceRepository } from './instance-repository.ts';
 import { createLoginFailureRepository } from './login-failure-repository.ts';
 import { createOneTimeIdRepository } from './one-time-id-repository.ts';
@@ -60,6 +63,9 @@ export function createRepositories(db: Kysely<Database>) {
     identityProviderLinks: createIdentityProviderLinkRepository(db),
     upstreamAuthorizations: createUpstreamAuthorizationRepository(db),
     linkKeepAlive: createLinkKeepAliveRepository(db),
+    webhooks: createWebhookRepository(db),
+    eventOutbox: createEventOutboxRepository(db),
+    eventLogs: createEventLogRepository(db),
   };
 }
 
