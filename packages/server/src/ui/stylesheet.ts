@@ -28,12 +28,12 @@ code{font-size:.875rem;overflow-wrap:anywhere}
 ul.connections{list-style:none;margin:0 0 1.25rem;padding:0}
 ul.connections li{padding:.75rem 0;border-top:1px solid #e4e7ec}
 ul.connections li:last-child{border-bottom:1px solid #e4e7ec}
-ul.connections .status{display:inline-block;margin-left:.5rem;padding:0 .5rem;border-radius:1rem;font-size:.8125rem;background:#eff4ff}
+ul.connections .status{display:inline-block;white-space:nowrap;margin-left:.5rem;padding:0 .5rem;border-radius:1rem;font-size:.8125rem;background:#eff4ff}
 ul.connections .status.reauthorization_required{background:#fef3f2;color:var(--gh-error)}
 ul.connections .detail{display:block}
 ul.connections .actions{display:flex;gap:.5rem;align-items:center;margin-top:.5rem}
 ul.connections .actions form{margin:0}
-ul.connections .actions button{width:auto;padding:.375rem .75rem;font-size:.875rem}
+ul.connections .actions button,ul.connections .actions a.provider{width:auto;margin:0;padding:.375rem .75rem;font-size:.875rem}
 .user-code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:1.375rem;font-weight:600;letter-spacing:.12em;text-align:center;text-transform:uppercase}
 `;
 
