@@ -90,10 +90,23 @@ import { registerRetrieveLinkAccessToken } from './identity-provider-link/retrie
 import { registerRetrieveIdentityProviderLink } from './identity-provider-link/retrieve-identity-provider-link.ts';
 import { registerRetrievePendingIdentityProviderLink } from './identity-provider-link/retrieve-pending-identity-provider-link.ts';
 import { registerSearchIdentityProviderLinks } from './identity-provider-link/search-identity-provider-links.ts';
+import { registerAuditLogHooks } from './system/record-audit-log.ts';
+import { registerCreateAuditLog } from './system/create-audit-log.ts';
+import { registerRetrieveAuditLog } from './system/retrieve-audit-log.ts';
+import { registerRetrieveEventLog } from './system/retrieve-event-log.ts';
+import { registerSearchAuditLogs } from './system/search-audit-logs.ts';
+import { registerSearchEventLogs } from './system/search-event-logs.ts';
 import { registerCreateUserAction } from './user-action/create-user-action.ts';
 import { registerDeleteUserAction } from './user-action/delete-user-action.ts';
 import { registerRetrieveUserAction } from './user-action/retrieve-user-action.ts';
 import { registerUpdateUserAction } from './user-action/update-user-action.ts';
+import { registerCreateWebhook } from './webhook/create-webhook.ts';
+import { registerDeleteWebhook } from './webhook/delete-webhook.ts';
+import { registerRetrieveWebhook } from './webhook/retrieve-webhook.ts';
+import { registerSearchWebhooks } from './webhook/search-webhooks.ts';
+import { registerUpdateWebhook } from './webhook/update-webhook.ts';
+import { registerRetrieveWebhookEventLog } from './webhook-event-log/retrieve-webhook-event-log.ts';
+import { registerSearchWebhookEventLogs } from './webhook-event-log/search-webhook-event-logs.ts';
 
 export interface ManagementApiDeps {
   readonly store: Store;
@@ -123,6 +136,8 @@ export async function managementApi(app: FastifyInstance, deps: ManagementApiDep
   app.addHook('onSend', async (_request, reply) => {
     reply.header('cache-control', 'no-store');
   });
+  // Every successful change is recorded after its response (api/system/record-audit-log.ts).
+  registerAuditLogHooks(app, { store: deps.store, callers, now: deps.now });
 
   registerCreateApiKey(app, { store: deps.store, callers, now: deps.now });
   registerRetrieveApiKey(app, { store: deps.store, callers });
@@ -167,6 +182,11 @@ export async function managementApi(app: FastifyInstance, deps: ManagementApiDep
   registerSearchKeys(app, keyDeps);
   registerUpdateKey(app, keyDeps);
   registerDeleteKey(app, keyDeps);
+  registerCreateAuditLog(app, { store: deps.store, callers, now: deps.now });
+  registerSearchAuditLogs(app, { store: deps.store, callers });
+  registerRetrieveAuditLog(app, { store: deps.store, callers });
+  registerSearchEventLogs(app, { store: deps.store, callers });
+  registerRetrieveEventLog(app, { store: deps.store, callers });
   registerCreateTenant(app, { store: deps.store, callers, now: deps.now });
   registerRetrieveTenant(app, { store: deps.store, callers });
   registerUpdateTenant(app, { store: deps.store, callers, now: deps.now });
@@ -214,4 +234,12 @@ export async function managementApi(app: FastifyInstance, deps: ManagementApiDep
   registerExchangeRefreshToken(app, { store: deps.store, signingKeys: deps.signingKeys, now: deps.now });
   registerRefreshTokens(app, { store: deps.store, callers });
   registerValidateJwt(app, { signingKeys: deps.signingKeys, now: deps.now });
+  const webhookDeps = { store: deps.store, keyRing: deps.keyRing, callers, now: deps.now };
+  registerCreateWebhook(app, webhookDeps);
+  registerRetrieveWebhook(app, webhookDeps);
+  registerSearchWebhooks(app, webhookDeps);
+  registerUpdateWebhook(app, webhookDeps);
+  registerDeleteWebhook(app, webhookDeps);
+  registerRetrieveWebhookEventLog(app, webhookDeps);
+  registerSearchWebhookEventLogs(app, webhookDeps);
 }

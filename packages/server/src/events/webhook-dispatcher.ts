@@ -4,7 +4,8 @@
  *
  * - Due deliveries are claimed with FOR UPDATE SKIP LOCKED and a lease (event-outbox-repository.ts):
  *   several processes share the work, and no delivery is attempted by two at once; a process that dies
- *   mid-delivery leaves the lease to run out, and another takes the delivery over.
+ *   mid-delivery leaves the lease to run out (the webhooks' longest timeout plus 10 s), and another takes
+ *   the delivery over.
  * - Each request is a POST of `{"event": ...}` with `X-Gatehouse-Event-Id` (the event id, for receivers to
  *   drop duplicates: delivery is at least once), the webhook's headers, HTTP Basic credentials when
  *   configured, and, with `signatureConfiguration.enabled`, `X-FusionAuth-Signature-JWT`: a JWT signed
@@ -53,6 +54,7 @@ export interface WebhookDispatcher {
 }
 
 const retryCapMs = 600_000;
+const leaseMarginMs = 10_000;
 
 export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDispatcher {
   const maxAttempts = deps.maxAttempts ?? 8;
@@ -119,6 +121,8 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDis
     }
     const signature = webhook.settings.signatureConfiguration;
     if (signature.enabled && signature.signingKeyId !== undefined) {
+      // Never another key in its place: a receiver would reject the signature, or worse, trust the wrong key.
+      if ((await deps.store.repositories.signingKeys.find(signature.signingKeyId))?.privateSealed === undefined) throw new Error('the webhook\'s signing key no longer exists');
       const signer = await deps.signingKeys.signerFor(signature.signingKeyId);
       const issuedAt = Math.floor(deps.now() / 1000);
       headers['x-fusionauth-signature-jwt'] = signCompactJws(signer, { typ: 'JWT' }, { request_body_sha256: createHash('sha256').update(body).digest('base64'), iat: issuedAt, exp: issuedAt + 300 });
@@ -136,10 +140,14 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDis
 
   async function runOnce(): Promise<DispatchRun> {
     const now = deps.now();
-    const lease = now + 60_000 + batchSize * 1000;
+    const all = await deps.store.repositories.webhooks.list();
+    // The batch's requests run side by side, each bounded by its webhook's timeouts: the claim lasts as long
+    // as the slowest may take, plus a margin for signing and settling. A node that dies mid-batch holds
+    // its deliveries no longer than that.
+    const lease = now + Math.max(0, ...all.map((webhook) => webhook.settings.connectTimeout + webhook.settings.readTimeout)) + leaseMarginMs;
     const claimed = await deps.store.repositories.eventOutbox.claimDue(now, lease, batchSize);
     if (claimed.length === 0) return { delivered: 0, retried: 0, failed: 0 };
-    const webhooks = new Map((await deps.store.repositories.webhooks.list()).map((webhook) => [webhook.id, webhook]));
+    const webhooks = new Map(all.map((webhook) => [webhook.id, webhook]));
     const outcomes = await Promise.all(claimed.map((delivery) => deliver(delivery, webhooks.get(delivery.webhookId))));
     return {
       delivered: outcomes.filter((outcome) => outcome === 'delivered').length,

@@ -163,7 +163,7 @@ export async function deleteKey(repositories: Repositories, id: string): Promise
   }
   const [user] = await keyUsers(repositories, id);
   if (user !== undefined) {
-    throw ApiError.general('KeyInUse', `The ${user.kind} ${user.id} signs its tokens with this key (jwtConfiguration); assign it another key first.`);
+    throw ApiError.general('KeyInUse', `The ${user.kind} ${user.id} signs with this key (${user.kind === 'webhook' ? 'signatureConfiguration' : 'jwtConfiguration'}); assign it another key first.`);
   }
   return repositories.signingKeys.delete(id);
 }

@@ -8,6 +8,7 @@ import { certificateJwkMembers } from './certificate-information.ts';
 import { publicJwkToPem, type KeyAlgorithm } from './key-algorithms.ts';
 import type { KeyRing, SealContext } from './key-ring.ts';
 import { generateSigningKeyMaterial, type SigningAlgorithm } from './signing-key-material.ts';
+import { recordEventLog } from '../events/operator-log.ts';
 
 /** A key that signs tokens: a node:crypto KeyObject (see oauth/tokens/compact-jws.ts). */
 export type ActiveSigningKey = JwsSigner;
@@ -187,6 +188,7 @@ export function createSigningKeys(options: SigningKeysOptions) {
         return created;
       });
       forget();
+      await recordEventLog(store, { type: 'Information', message: `Rotated the ${algorithm} signing key: key [${record.id}] (kid ${record.kid}) signs from now on, the previous ones are retired.`, insertInstant: instant });
       return record;
     },
   };

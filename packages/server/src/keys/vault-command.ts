@@ -1,4 +1,5 @@
 import { loadConfig } from '../config/load-config.ts';
+import { recordEventLog } from '../events/operator-log.ts';
 import { openStore } from '../store/open-store.ts';
 import type { Store } from '../store/store.ts';
 import { createKeyRing, parseMasterKeys, type KeyRing, type MasterKey } from './key-ring.ts';
@@ -59,6 +60,7 @@ async function rotate(store: Store, keyRing: KeyRing): Promise<number> {
     return 1;
   }
   console.log(`gatehouse: every sealed value is under master key "${keyRing.activeKeyId}"; ./gatehouse vault status confirms which keys can go`);
+  await recordEventLog(store, { type: 'Information', message: `./gatehouse vault rotate re-sealed every sealed value under master key [${keyRing.activeKeyId}].`, insertInstant: Date.now() });
   return 0;
 }
 

@@ -30,6 +30,7 @@ import type { IdentityProvider } from '../store/repositories/identity-provider-r
 import type { Store } from '../store/store.ts';
 import { refreshBackoffMs } from './refresh-backoff.ts';
 import { VaultError } from './vault-error.ts';
+import { recordEventLog } from '../events/operator-log.ts';
 
 export interface LinkAccessToken {
   readonly accessToken: string;
@@ -155,8 +156,10 @@ export function createLinkAccessTokens(deps: LinkAccessTokensDeps): LinkAccessTo
             ...(provider === undefined ? {} : { identityProvider: provider }),
           });
         }
+        if (outcome.code === 'invalid_grant' || outcome.code === 'no_refresh_token') await recordEventLog(deps.store, { type: 'Error', message: `Refreshing the tokens of identity provider link [${outcome.link.id}] failed: ${outcome.code}; the user must reconnect the account.`, insertInstant: deps.now() });
         throw refused(outcome.link);
       case 'unavailable':
+        if (outcome.detail !== 'backing off') await recordEventLog(deps.store, { type: 'Error', message: `Refreshing the tokens of identity provider link [${linkId}] failed at the upstream (${outcome.detail}); retrying in ${outcome.retryAfterSeconds} s.`, insertInstant: deps.now() });
         throw new VaultError('upstream_unavailable', `The identity provider cannot refresh the token right now (${outcome.detail}).`, Math.max(1, outcome.retryAfterSeconds));
     }
   }

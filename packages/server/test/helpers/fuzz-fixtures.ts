@@ -30,7 +30,7 @@ export async function discoverWriteRoutes(gatehouse: TestApp): Promise<WriteRout
 }
 
 /** The tables whose content a refused request must leave alone. */
-const tables = ['tenants', 'applications', 'application_roles', 'application_scopes', 'users', 'registrations', 'api_keys', 'signing_keys', 'refresh_tokens', 'user_actions', 'user_action_logs', 'one_time_ids', 'entity_types', 'entity_type_permissions', 'entities', 'entity_grants', 'identity_providers', 'identity_provider_links', 'pending_identity_provider_links'] as const;
+const tables = ['tenants', 'applications', 'application_roles', 'application_scopes', 'users', 'registrations', 'api_keys', 'signing_keys', 'refresh_tokens', 'user_actions', 'user_action_logs', 'one_time_ids', 'entity_types', 'entity_type_permissions', 'entities', 'entity_grants', 'identity_providers', 'identity_provider_links', 'pending_identity_provider_links', 'webhooks'] as const;
 
 /** A cheap fingerprint of the stored state: per table, its row count and an md5 over every row. */
 export async function storeFingerprint(gatehouse: TestApp): Promise<Record<string, string>> {
@@ -69,6 +69,8 @@ export interface Fixtures {
   readonly recipientEntityId: string;
   /** An OpenID Connect identity provider. */
   readonly identityProviderId: string;
+  /** A webhook (global, no events enabled: it never receives anything). */
+  readonly webhookId: string;
   /** Undefined while no login could issue one (the random requests broke the fixture user beyond repair). */
   refreshToken: string | undefined;
   refreshTokenId: string | undefined;
@@ -113,6 +115,7 @@ export async function createFixtures(gatehouse: TestApp): Promise<Fixtures> {
     entityId: randomUUID(),
     recipientEntityId: randomUUID(),
     identityProviderId: randomUUID(),
+    webhookId: randomUUID(),
     refreshToken: undefined,
     refreshTokenId: undefined,
     async ensure() {
@@ -135,6 +138,7 @@ export async function createFixtures(gatehouse: TestApp): Promise<Fixtures> {
         exists(select 1 from entities where id = ${f.entityId} and tenant_id = ${f.tenantId}) as entity,
         exists(select 1 from entities where id = ${f.recipientEntityId} and tenant_id = ${f.tenantId}) as recipient_entity,
         exists(select 1 from identity_providers where id = ${f.identityProviderId}) as identity_provider,
+        exists(select 1 from webhooks where id = ${f.webhookId}) as webhook,
         exists(select 1 from refresh_tokens where id = ${f.refreshTokenId ?? f.userId} and token_hash = ${hash})
           and exists(select 1 from users where id = ${f.userId} and active)
           and exists(select 1 from applications where id = ${f.applicationId} and active) as refresh_token`.execute(gatehouse.store.db);
@@ -192,6 +196,7 @@ export async function createFixtures(gatehouse: TestApp): Promise<Fixtures> {
         const oauth2 = { client_id: 'fixture', client_secret: 'fixture secret', issuer: 'https://idp.example.com' };
         await must('POST', `/api/identity-provider/${f.identityProviderId}`, { identityProvider: { type: 'OpenIDConnect', name: `Fixture IdP ${f.identityProviderId}`, buttonText: 'Fixture', oauth2 } });
       }
+      if (!present['webhook']) await must('POST', `/api/webhook/${f.webhookId}`, { webhook: { url: 'https://receiver.example.com/hook', global: true } });
       if (!present['refresh_token']) {
         // A live refresh token of an active user and application. Best effort: undo what random requests may have done to the user, the application and the tenant.
         await call('PUT', `/api/user/${f.userId}?reactivate=true`);
@@ -238,6 +243,8 @@ export function existingId(fixtures: Fixtures, route: WriteRoute, param: string)
       return fixtures.entityId;
     case 'identityProviderId':
       return fixtures.identityProviderId;
+    case 'webhookId':
+      return fixtures.webhookId;
     case 'actionId':
       return fixtures.actionId;
     case 'keyId':

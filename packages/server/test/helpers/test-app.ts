@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp } from '../../src/app.ts';
 import { createAppEvents } from '../../src/events/app-events.ts';
+import type { WebhookDirectory } from '../../src/events/webhook-directory.ts';
 import type { EventBus } from '../../src/events/event-bus.ts';
 import { createKeyRing, generateMasterKeySpec, parseMasterKeys, type KeyRing } from '../../src/keys/key-ring.ts';
 import { createSigningKeys, type SigningKeys } from '../../src/keys/signing-keys.ts';
@@ -23,6 +24,8 @@ export interface TestApp {
   readonly logs: LogCapture;
   /** The app's event bus: observe events with recordEvents (recorded-events.ts). */
   readonly events: EventBus;
+  /** Which webhooks want which events, cached: clear it after writing webhooks to the store directly. */
+  readonly webhookDirectory: WebhookDirectory;
   close(): Promise<void>;
 }
 
@@ -30,7 +33,7 @@ export interface TestApp {
  * A set-up Gatehouse app on a fresh store, not yet `ready()`: a test may still add routes. `now` replaces
  * the app's clock (set-up itself runs on the real one).
  */
-export async function createTestApp(backend: StoreBackend = 'pglite', options: { readonly now?: () => number; readonly allowPrivateNetwork?: boolean; readonly vaultRefreshMarginSeconds?: number } = {}): Promise<TestApp> {
+export async function createTestApp(backend: StoreBackend = 'pglite', options: { readonly now?: () => number; readonly allowPrivateNetwork?: boolean; readonly vaultRefreshMarginSeconds?: number; readonly webhookDispatch?: boolean } = {}): Promise<TestApp> {
   const testStore = await openTestStore(backend);
   const dataDir = await mkdtemp(join(tmpdir(), 'gatehouse-app-'));
   const keyRing = createKeyRing(parseMasterKeys(generateMasterKeySpec()));
@@ -41,7 +44,7 @@ export async function createTestApp(backend: StoreBackend = 'pglite', options: {
   const signingKeys = createSigningKeys({ store, keyRing });
   const appEvents = createAppEvents({ store, logger: logs.logger, now: options.now ?? Date.now });
   const events = appEvents.bus;
-  const app = await buildApp({ config: { bodyLimit: 1_048_576, trustProxy: false, allowPrivateNetwork: options.allowPrivateNetwork ?? true, vaultRefreshMarginSeconds: options.vaultRefreshMarginSeconds }, store, keyRing, signingKeys, logger: logs.logger, events: appEvents, ...(options.now === undefined ? {} : { now: options.now }) });
+  const app = await buildApp({ config: { bodyLimit: 1_048_576, trustProxy: false, allowPrivateNetwork: options.allowPrivateNetwork ?? true, vaultRefreshMarginSeconds: options.vaultRefreshMarginSeconds, webhookDispatch: options.webhookDispatch }, store, keyRing, signingKeys, logger: logs.logger, events: appEvents, ...(options.now === undefined ? {} : { now: options.now }) });
   return {
     app,
     store,
@@ -51,6 +54,7 @@ export async function createTestApp(backend: StoreBackend = 'pglite', options: {
     apiKey,
     logs,
     events,
+    webhookDirectory: appEvents.webhooks,
     async close() {
       await app.close();
       await testStore.dispose();

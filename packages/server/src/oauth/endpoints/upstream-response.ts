@@ -8,6 +8,7 @@ import { UpstreamMetadataError } from '../../federation/upstream-metadata.ts';
 import type { IdentityProvider } from '../../store/repositories/identity-provider-repository.ts';
 import type { AuthorizationDeps } from '../authorization/authorization-flow.ts';
 import { federationErrorMessage } from '../authorization/federated-refusals.ts';
+import { recordEventLog } from '../../events/operator-log.ts';
 
 export type CallbackQuery = Readonly<Record<string, string | string[] | undefined>>;
 
@@ -55,6 +56,7 @@ export async function redeemCallback(
   } catch (error) {
     if (error instanceof FederationError) {
       request.log.warn({ identityProviderId: provider.id, reason: error.reason, detail: error.message }, 'federated sign-in failed');
+      await recordEventLog(deps.store, { type: 'Error', message: `Federated sign-in through identity provider [${provider.id}] failed: ${error.reason}${error.oauthError === undefined ? '' : ` (${error.oauthError})`}.`, insertInstant: deps.now() }, (message) => request.log.error(message));
       return { refusal: federationErrorMessage(error.reason, provider.name), status: error.reason === 'upstream_unavailable' ? 502 : 400 };
     }
     if (error instanceof UpstreamError || error instanceof UpstreamMetadataError) {

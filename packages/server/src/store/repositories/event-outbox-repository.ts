@@ -1,6 +1,6 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database } from '../schema.ts';
-import type { DeliveryStatus } from '../schema-events.ts';
+import type { DeliveryStatus, EventTable } from '../schema-events.ts';
 
 /** An event as the outbox keeps it: the payload webhooks receive inside `{"event": ...}`. */
 export interface StoredEvent {
@@ -104,7 +104,87 @@ export function createEventOutboxRepository(db: Kysely<Database>) {
         .where('webhook_id', '=', outcome.webhookId)
         .execute();
     },
+
+    /** One event with its deliveries (the webhook event log), or undefined. */
+    async findWithDeliveries(eventId: string): Promise<EventWithDeliveries | undefined> {
+      const event = await db.selectFrom('events').selectAll().where('id', '=', eventId).executeTakeFirst();
+      if (event === undefined) return undefined;
+      return (await withDeliveries([event]))[0];
+    },
+
+    /**
+     * Events newest first, filtered as the webhook event log search asks: `result` is derived from the
+     * deliveries (Failed: one is dead-lettered; Succeeded: none is pending or failed; Running: otherwise).
+     * `text` is an ILIKE pattern over the payload's JSON text. Uses the primary keys of both tables; the
+     * instant range and text filters scan the events (the outbox keeps only events some webhook wanted).
+     */
+    async searchWithDeliveries(criteria: OutboxSearch): Promise<{ events: EventWithDeliveries[]; total: number }> {
+      let query = db.selectFrom('events as e');
+      if (criteria.type !== undefined) query = query.where('e.type', '=', criteria.type);
+      if (criteria.start !== undefined) query = query.where('e.create_instant', '>=', criteria.start);
+      if (criteria.end !== undefined) query = query.where('e.create_instant', '<=', criteria.end);
+      if (criteria.text !== undefined) query = query.where(sql<boolean>`e.payload::text ilike ${criteria.text}`);
+      // Whether some delivery of the event has (or, negated, has not) `status`.
+      const some = (status: DeliveryStatus, negate = false) => sql<boolean>`exists (select 1 from webhook_deliveries d where d.event_id = e.id and d.status ${sql.raw(negate ? '<>' : '=')} ${status})`;
+      if (criteria.result === 'Failed') query = query.where(some('failed'));
+      if (criteria.result === 'Succeeded') query = query.where(sql<boolean>`not ${some('delivered', true)}`);
+      if (criteria.result === 'Running') query = query.where(sql<boolean>`not ${some('failed')} and ${some('pending')}`);
+      const { total } = await query.select((eb) => eb.fn.countAll<string>().as('total')).executeTakeFirstOrThrow();
+      const rows = await query.selectAll('e').orderBy('e.create_instant', 'desc').orderBy('e.id', 'desc').offset(criteria.startRow).limit(criteria.numberOfResults).execute();
+      return { events: await withDeliveries(rows), total: Number(total) };
+    },
   };
+
+  async function withDeliveries(rows: readonly Selectable<EventTable>[]): Promise<EventWithDeliveries[]> {
+    if (rows.length === 0) return [];
+    const deliveries = await db
+      .selectFrom('webhook_deliveries')
+      .selectAll()
+      .where('event_id', 'in', rows.map((row) => row.id))
+      .orderBy('webhook_id')
+      .execute();
+    return rows.map((row) => ({
+      event: { id: row.id, type: row.type, tenantId: row.tenant_id ?? undefined, payload: row.payload, createInstant: Number(row.create_instant) },
+      deliveries: deliveries
+        .filter((delivery) => delivery.event_id === row.id)
+        .map((delivery) => ({
+          webhookId: delivery.webhook_id,
+          status: delivery.status,
+          attempts: Number(delivery.attempts),
+          nextAttemptInstant: Number(delivery.next_attempt_instant),
+          lastStatus: delivery.last_status ?? undefined,
+          lastError: delivery.last_error ?? undefined,
+          deliveredInstant: delivery.delivered_instant === null ? undefined : Number(delivery.delivered_instant),
+        })),
+    }));
+  }
+}
+
+/** One delivery as the webhook event log shows it. */
+export interface DeliveryState {
+  readonly webhookId: string;
+  readonly status: DeliveryStatus;
+  readonly attempts: number;
+  readonly nextAttemptInstant: number;
+  readonly lastStatus: number | undefined;
+  readonly lastError: string | undefined;
+  readonly deliveredInstant: number | undefined;
+}
+
+export interface EventWithDeliveries {
+  readonly event: StoredEvent;
+  readonly deliveries: readonly DeliveryState[];
+}
+
+export interface OutboxSearch {
+  readonly type?: string;
+  readonly result?: 'Failed' | 'Running' | 'Succeeded';
+  readonly start?: number;
+  readonly end?: number;
+  /** An ILIKE pattern (already escaped) over the payload's JSON text. */
+  readonly text?: string;
+  readonly startRow: number;
+  readonly numberOfResults: number;
 }
 
 export type EventOutboxRepository = ReturnType<typeof createEventOutboxRepository>;

@@ -16,6 +16,7 @@ import { createLinkKeepAliveRepository } from './link-keep-alive-repository.ts';
 import { createEventOutboxRepository } from './event-outbox-repository.ts';
 import { createWebhookRepository } from './webhook-repository.ts';
 import { createEventLogRepository } from './event-log-repository.ts';
+import { createAuditLogRepository } from './audit-log-repository.ts';
 import { createInstanceRepository } from './instance-repository.ts';
 import { createLoginFailureRepository } from './login-failure-repository.ts';
 import { createOneTimeIdRepository } from './one-time-id-repository.ts';
@@ -66,6 +67,7 @@ export function createRepositories(db: Kysely<Database>) {
     webhooks: createWebhookRepository(db),
     eventOutbox: createEventOutboxRepository(db),
     eventLogs: createEventLogRepository(db),
+    auditLogs: createAuditLogRepository(db),
   };
 }
 
