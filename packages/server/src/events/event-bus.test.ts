@@ -156,6 +156,7 @@ describe('event bus', () => {
   });
 
   it('keeps no state between buses', async () => {
+    const catalogue = [...eventTypes];
     const one = createEventBus();
     const two = createEventBus();
     let heard = 0;
@@ -163,22 +164,6 @@ describe('event bus', () => {
     await two.emit(loginSuccess);
     await settle();
     assert.equal(heard, 0);
-    assert.deepEqual(
-      [...eventTypes],
-      [
-        'user.login.success',
-        'user.login.failed',
-        'user.identity-provider.link',
-        'user.identity-provider.unlink',
-        'user.create',
-        'user.update',
-        'user.delete',
-        'user.deactivate',
-        'user.reactivate',
-        'identity-provider.link.token.refreshed',
-        'identity-provider.link.reauthorization-required',
-        'identity-provider.link.refresh-token.expiring',
-      ],
-    );
+    assert.deepEqual([...eventTypes], catalogue, 'buses leave the catalogue as it was');
   });
 });
