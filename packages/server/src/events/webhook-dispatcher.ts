@@ -58,7 +58,7 @@ const leaseMarginMs = 10_000;
 
 export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDispatcher {
   const maxAttempts = deps.maxAttempts ?? 8;
-  const batchSize = deps.batchSize ?? 50;
+  const batchSize = deps.batchSize ?? 100;
   const pollMs = deps.pollMs ?? 1000;
   const retryBaseMs = deps.retryBaseMs ?? 2000;
   let timer: NodeJS.Timeout | undefined;
@@ -67,8 +67,8 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDis
   let again = false;
   let stopped = false;
 
-  async function deliver(delivery: ClaimedDelivery, webhook: Webhook | undefined): Promise<'delivered' | 'retried' | 'failed'> {
-    const instant = () => deps.now();
+  /** One attempt. A success is settled by the caller with the rest of its batch; a failure here, at once. */
+  async function deliver(delivery: ClaimedDelivery, webhook: Webhook | undefined): Promise<{ readonly delivered: number } | 'retried' | 'failed'> {
     let httpStatus: number | undefined;
     let error: string | undefined;
     if (webhook === undefined) {
@@ -76,17 +76,14 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDis
     } else {
       try {
         httpStatus = await post(webhook, delivery);
-        if (httpStatus >= 200 && httpStatus < 300) {
-          await deps.store.repositories.eventOutbox.settle({ eventId: delivery.eventId, webhookId: delivery.webhookId, status: 'delivered', httpStatus, error: undefined, instant: instant() });
-          return 'delivered';
-        }
+        if (httpStatus >= 200 && httpStatus < 300) return { delivered: httpStatus };
         error = `the receiver answered ${httpStatus}`;
       } catch (failure) {
         error = failure instanceof Error && failure.name === 'TimeoutError' ? 'the receiver did not answer in time' : `the request failed (${failure instanceof Error ? failure.message.slice(0, 120) : 'unknown'})`;
       }
     }
     const last = delivery.attempts >= maxAttempts || webhook === undefined;
-    const now = instant();
+    const now = deps.now();
     await deps.store.repositories.eventOutbox.settle({
       eventId: delivery.eventId,
       webhookId: delivery.webhookId,
@@ -149,8 +146,14 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDis
     if (claimed.length === 0) return { delivered: 0, retried: 0, failed: 0 };
     const webhooks = new Map(all.map((webhook) => [webhook.id, webhook]));
     const outcomes = await Promise.all(claimed.map((delivery) => deliver(delivery, webhooks.get(delivery.webhookId))));
+    // Successes in one statement: a process that dies before it only causes a redelivery (at least once).
+    const delivered = claimed.flatMap((delivery, index) => {
+      const outcome = outcomes[index];
+      return typeof outcome === 'object' ? [{ eventId: delivery.eventId, webhookId: delivery.webhookId, httpStatus: outcome.delivered }] : [];
+    });
+    await deps.store.repositories.eventOutbox.settleDelivered(delivered, deps.now());
     return {
-      delivered: outcomes.filter((outcome) => outcome === 'delivered').length,
+      delivered: delivered.length,
       retried: outcomes.filter((outcome) => outcome === 'retried').length,
       failed: outcomes.filter((outcome) => outcome === 'failed').length,
     };

@@ -95,7 +95,10 @@ export async function findLiveRefreshToken(repositories: Repositories, value: st
  */
 function withinGracePeriod(record: RefreshTokenRecord, policy: RefreshUsePolicy, now: number): boolean {
   if (policy.refreshTokenUsagePolicy !== 'OneTimeUse' || record.rotatedInstant === undefined || record.rotationKey === undefined) return false;
-  return now - record.rotatedInstant < policy.refreshTokenOneTimeUseConfiguration.gracePeriodInSeconds * 1000;
+  // With no grace period nothing is within it — not even a concurrent refresh whose clock reading came just
+  // before the rotation it waited for (a negative elapsed time).
+  const graceMs = policy.refreshTokenOneTimeUseConfiguration.gracePeriodInSeconds * 1000;
+  return graceMs > 0 && now - record.rotatedInstant < graceMs;
 }
 
 /**

@@ -88,6 +88,16 @@ export function createEventOutboxRepository(db: Kysely<Database>) {
       });
     },
 
+    /** Records many successful deliveries in one statement (a dispatcher's batch) and releases their leases. */
+    async settleDelivered(deliveries: readonly { readonly eventId: string; readonly webhookId: string; readonly httpStatus: number }[], instant: number): Promise<void> {
+      if (deliveries.length === 0) return;
+      const values = sql.join(deliveries.map((delivery) => sql`(${delivery.eventId}::uuid, ${delivery.webhookId}::uuid, ${delivery.httpStatus}::integer)`));
+      await sql`update webhook_deliveries as d
+        set status = 'delivered', lease_instant = null, last_status = v.status, last_error = null, delivered_instant = ${instant}
+        from (values ${values}) as v (event_id, webhook_id, status)
+        where d.event_id = v.event_id and d.webhook_id = v.webhook_id`.execute(db);
+    },
+
     /** Records an attempt's outcome and releases the lease. */
     async settle(outcome: DeliveryOutcome): Promise<void> {
       await db
