@@ -14,6 +14,8 @@ import { linkLimit } from './identity-provider-links.ts';
 import type { UpstreamIdentity } from './linking-strategy.ts';
 import { recordLink } from './record-link.ts';
 import type { UpstreamTokens } from './upstream-code-exchange.ts';
+import type { GatehouseEvent } from '../events/event-catalogue.ts';
+import type { StageLinkEvent } from './link-event.ts';
 
 export interface ConnectRequest {
   readonly provider: IdentityProvider;
@@ -22,13 +24,23 @@ export interface ConnectRequest {
   readonly tenantId: string;
   readonly identity: UpstreamIdentity;
   readonly tokens: UpstreamTokens | undefined;
+  /** Writes the event of a new link in its transaction (link-event.ts). */
+  readonly stageLinkEvent?: StageLinkEvent;
 }
 
 /** `linkedToAnotherUser`: the upstream account is already another user's; `linkLimit`: the provider's tenant limit is reached. */
 export type ConnectRefusal = 'linkedToAnotherUser' | 'linkLimit' | 'noUser';
 
 export type ConnectOutcome =
-  | { readonly kind: 'connected'; readonly user: User; readonly link: IdentityProviderLink; /** A new link (a `user.identity-provider.link` event). */ readonly linked: boolean }
+  | {
+      readonly kind: 'connected';
+      readonly user: User;
+      readonly link: IdentityProviderLink;
+      /** A new link (a `user.identity-provider.link` event)... */
+      readonly linked: boolean;
+      /** ...and that event, written with the link: publish it. */
+      readonly linkEvent?: GatehouseEvent;
+    }
   | { readonly kind: 'refused'; readonly reason: ConnectRefusal };
 
 /**
@@ -49,7 +61,8 @@ export async function connectUpstreamAccount(deps: { readonly store: Store; read
           if (limit.enabled && (await repositories.identityProviderLinks.countByUser(user.id, request.provider.id)) >= limit.maximumLinks) return { kind: 'refused', reason: 'linkLimit' };
         }
         const link = await recordLink(repositories, deps.keyRing, { existing, user, identityProviderId: request.provider.id, identity: request.identity, tokens: request.tokens }, now);
-        return { kind: 'connected', user, link, linked: existing === undefined };
+        const linkEvent = existing === undefined ? await request.stageLinkEvent?.(repositories, link, user) : undefined;
+        return { kind: 'connected', user, link, linked: existing === undefined, ...(linkEvent === undefined ? {} : { linkEvent }) };
       });
     } catch (error) {
       if (!(error instanceof DuplicateError) || attempt >= 2) throw error;

@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { profileOf } from '../identity/users/user-input.ts';
 import { createRegistration } from '../identity/registrations/registrations.ts';
+import type { GatehouseEvent } from '../events/event-catalogue.ts';
 import type { KeyRing } from '../keys/key-ring.ts';
 import type { Application } from '../store/repositories/application-repository.ts';
 import type { IdentityProviderLink } from '../store/repositories/identity-provider-link-repository.ts';
@@ -18,6 +19,7 @@ import type { User } from '../store/repositories/user-repository.ts';
 import { DuplicateError } from '../store/store-errors.ts';
 import type { Store } from '../store/store.ts';
 import { createPendingLink, linkLimit } from './identity-provider-links.ts';
+import type { StageLinkEvent } from './link-event.ts';
 import { recordLink } from './record-link.ts';
 import { decideLinking, storeLinkingLookups, type LinkingRefusal, type UpstreamIdentity } from './linking-strategy.ts';
 import { createsRegistration } from './upstream-client.ts';
@@ -32,6 +34,8 @@ export interface FederatedSignInRequest {
   readonly tokens: UpstreamTokens | undefined;
   /** FusionAuth's noLink: without an existing link, answer `noLink` instead of applying the strategy. */
   readonly noLink?: boolean;
+  /** Writes the event of a new link in its transaction (link-event.ts). */
+  readonly stageLinkEvent?: StageLinkEvent;
 }
 
 export type FederatedRefusal = LinkingRefusal | 'noLink' | 'linkLimit';
@@ -44,6 +48,8 @@ export type FederatedSignInOutcome =
       readonly link: IdentityProviderLink;
       /** The link was made by this sign-in (a `user.identity-provider.link` event). */
       readonly linked: boolean;
+      /** That event, written with the link: publish it. */
+      readonly linkEvent?: GatehouseEvent;
       readonly createdUser: boolean;
     }
   | { readonly kind: 'pending'; readonly pendingId: string }
@@ -120,13 +126,14 @@ async function signIn(repositories: Repositories, keyRing: KeyRing, request: Fed
     if (limit.enabled && (await repositories.identityProviderLinks.countByUser(user.id, provider.id)) >= limit.maximumLinks) return { kind: 'refused', reason: 'linkLimit' };
   }
   const link = await recordLink(repositories, keyRing, { existing, user, identityProviderId: provider.id, identity, tokens: request.tokens }, now);
+  const linkEvent = existing === undefined ? await request.stageLinkEvent?.(repositories, link, user) : undefined;
 
   if (createsRegistration(provider, application.id) && (await repositories.registrations.find(user.id, application.id)) === undefined) {
     await createRegistration(repositories, user, { applicationId: application.id }, now);
   }
   await repositories.logins.recordSuccess({ userId: user.id, applicationId: application.id, instant: now, upgradedPassword: undefined, clearFailures: false, refreshToken: undefined });
   const registrations = await repositories.registrations.listByUser(user.id);
-  return { kind: 'signedIn', user: { ...user, lastLoginInstant: now }, registrations, link, linked: existing === undefined, createdUser };
+  return { kind: 'signedIn', user: { ...user, lastLoginInstant: now }, registrations, link, linked: existing === undefined, ...(linkEvent === undefined ? {} : { linkEvent }), createdUser };
 }
 
 function newUser(

@@ -17,6 +17,7 @@
  * answers invalid_grant and the link asks for reauthorization — never a silently broken link.
  */
 import type { EventBus } from '../events/event-bus.ts';
+import type { GatehouseEvent } from '../events/event-catalogue.ts';
 import { FederationError } from '../federation/federation-error.ts';
 import { accessTokenContext, refreshTokenContext, withUpstreamTokens } from '../federation/link-tokens.ts';
 import { upstreamClient, upstreamEndpoints } from '../federation/upstream-client.ts';
@@ -26,6 +27,7 @@ import { requestTokens, type UpstreamTokens } from '../federation/upstream-token
 import type { Upstreams } from '../federation/upstreams.ts';
 import { UnsealError, type KeyRing } from '../keys/key-ring.ts';
 import type { IdentityProviderLink } from '../store/repositories/identity-provider-link-repository.ts';
+import type { Repositories } from '../store/repositories/index.ts';
 import type { IdentityProvider } from '../store/repositories/identity-provider-repository.ts';
 import type { Store } from '../store/store.ts';
 import { refreshBackoffMs } from './refresh-backoff.ts';
@@ -61,8 +63,8 @@ export interface LinkAccessTokens {
 
 /** What one locked refresh decided; events and errors follow the commit. */
 type RefreshOutcome =
-  | { readonly kind: 'token'; readonly link: IdentityProviderLink; readonly refreshed: boolean }
-  | { readonly kind: 'reauthorize'; readonly link: IdentityProviderLink; readonly code: string }
+  | { readonly kind: 'token'; readonly link: IdentityProviderLink; readonly event?: GatehouseEvent }
+  | { readonly kind: 'reauthorize'; readonly link: IdentityProviderLink; readonly code: string; readonly event?: GatehouseEvent }
   | { readonly kind: 'unavailable'; readonly retryAfterSeconds: number; readonly detail: string };
 
 export function createLinkAccessTokens(deps: LinkAccessTokensDeps): LinkAccessTokens {
@@ -91,6 +93,16 @@ export function createLinkAccessTokens(deps: LinkAccessTokensDeps): LinkAccessTo
     const provider = await deps.store.repositories.identityProviders.find(first.identityProviderId);
     const endpoint = provider === undefined ? undefined : await tokenEndpoint(provider);
 
+    // The hub's events are written with the link change that causes them (the outbox), published after it.
+    const linkEvent = (repositories: Repositories, link: IdentityProviderLink, reason?: string) =>
+      deps.events.stage(repositories, {
+        type: reason === undefined ? 'identity-provider.link.token.refreshed' : 'identity-provider.link.reauthorization-required',
+        tenantId: link.tenantId,
+        identityProviderLink: link,
+        ...(reason === undefined ? {} : { reason: { code: reason } }),
+        ...(provider === undefined ? {} : { identityProvider: provider }),
+      });
+
     const outcome = await deps.store.transaction(async (repositories): Promise<RefreshOutcome> => {
       const link = await repositories.identityProviderLinks.findForUpdate(linkId);
       if (link === undefined) return { kind: 'reauthorize', link: first, code: 'link_deleted' };
@@ -99,14 +111,14 @@ export function createLinkAccessTokens(deps: LinkAccessTokensDeps): LinkAccessTo
       // The version grew since the caller read the link: another process wrote new tokens meanwhile, use them
       // (compare-and-swap on the version, so clocks that disagree between nodes do not matter).
       const refreshedMeanwhile = link.version > observedVersion;
-      if (usable(link, now) && (!force || refreshedMeanwhile)) return { kind: 'token', link, refreshed: false };
+      if (usable(link, now) && (!force || refreshedMeanwhile)) return { kind: 'token', link };
       if (link.refreshRetryInstant !== undefined && link.refreshRetryInstant > now) {
         return { kind: 'unavailable', retryAfterSeconds: Math.ceil((link.refreshRetryInstant - now) / 1000), detail: 'backing off' };
       }
       if (link.tokenSealed === undefined || provider === undefined || endpoint === undefined) {
         const updated = dropGrant(link, now);
         await repositories.identityProviderLinks.update(updated);
-        return { kind: 'reauthorize', link: updated, code: 'no_refresh_token' };
+        return { kind: 'reauthorize', link: updated, code: 'no_refresh_token', event: await linkEvent(repositories, updated, 'no_refresh_token') };
       }
       const refreshToken = deps.keyRing.unseal(link.tokenSealed, refreshTokenContext(link.id)).toString('utf8');
       let tokens: UpstreamTokens;
@@ -116,7 +128,7 @@ export function createLinkAccessTokens(deps: LinkAccessTokensDeps): LinkAccessTo
         if (error instanceof FederationError && error.reason === 'code_refused' && error.oauthError === 'invalid_grant') {
           const updated = dropGrant(link, now);
           await repositories.identityProviderLinks.update(updated);
-          return { kind: 'reauthorize', link: updated, code: 'invalid_grant' };
+          return { kind: 'reauthorize', link: updated, code: 'invalid_grant', event: await linkEvent(repositories, updated, 'invalid_grant') };
         }
         if (!(error instanceof FederationError)) throw error;
         const failures = link.refreshFailures + 1;
@@ -139,23 +151,14 @@ export function createLinkAccessTokens(deps: LinkAccessTokensDeps): LinkAccessTo
         refreshRetryInstant: undefined,
       };
       await repositories.identityProviderLinks.update(updated);
-      return { kind: 'token', link: updated, refreshed: true };
+      return { kind: 'token', link: updated, event: await linkEvent(repositories, updated) };
     });
 
+    if (outcome.kind !== 'unavailable' && outcome.event !== undefined) deps.events.publish(outcome.event);
     switch (outcome.kind) {
       case 'token':
-        if (outcome.refreshed) await deps.events.emit({ type: 'identity-provider.link.token.refreshed', tenantId: outcome.link.tenantId, identityProviderLink: outcome.link, ...(provider === undefined ? {} : { identityProvider: provider }) });
         return view(outcome.link, deps.now());
       case 'reauthorize':
-        if (outcome.code === 'invalid_grant' || outcome.code === 'no_refresh_token') {
-          await deps.events.emit({
-            type: 'identity-provider.link.reauthorization-required',
-            tenantId: outcome.link.tenantId,
-            identityProviderLink: outcome.link,
-            reason: { code: outcome.code },
-            ...(provider === undefined ? {} : { identityProvider: provider }),
-          });
-        }
         if (outcome.code === 'invalid_grant' || outcome.code === 'no_refresh_token') await recordEventLog(deps.store, { type: 'Error', message: `Refreshing the tokens of identity provider link [${outcome.link.id}] failed: ${outcome.code}; the user must reconnect the account.`, insertInstant: deps.now() });
         throw refused(outcome.link);
       case 'unavailable':

@@ -131,6 +131,36 @@ for (const backend of backends) {
       assert.equal((await fetch(tokenUrl({ userId: crypto.randomUUID() }), { headers: { authorization: fixture.server.gatehouse.apiKey } })).status, 404);
     });
 
+    it('writes a refresh event to the outbox with the refresh itself, for a webhook that wants it', async () => {
+      const client = fixture.server.client;
+      // Through the Webhooks API (which clears this node's webhook cache); nothing listens at the URL.
+      const webhook = (await client.createWebhook('', { webhook: { url: 'http://127.0.0.1:9/hub', global: true, eventsEnabled: { 'identity-provider.link.token.refreshed': true } } as never })).response.webhook!;
+      try {
+        const link = await storedLink();
+        assert.equal((await getToken({ forceRefresh: 'true' })).status, 200);
+        const stored = await db()
+          .selectFrom('events')
+          .innerJoin('webhook_deliveries', 'webhook_deliveries.event_id', 'events.id')
+          .select(['events.type', 'events.payload', 'webhook_deliveries.webhook_id'])
+          .where('events.type', '=', 'identity-provider.link.token.refreshed')
+          .execute();
+        assert.equal(stored.length, 1);
+        assert.equal(stored[0]!.webhook_id, webhook.id);
+        const payload = stored[0]!.payload as { identityProviderLink: { userId: string } };
+        assert.equal(payload.identityProviderLink.userId, userId);
+        const after = await storedLink();
+        assert.equal(Number(after.version), Number(link.version) + 1);
+        // The payload holds no token of the link.
+        for (const sealed of [after.access_token_sealed, after.token_sealed]) {
+          const context = sealed === after.token_sealed ? refreshTokenContext(after.id) : accessTokenContext(after.id);
+          const value = unsealed(sealed, context);
+          if (value !== undefined) assert.equal(JSON.stringify(payload).includes(value), false);
+        }
+      } finally {
+        await client.deleteWebhook(webhook.id!);
+      }
+    });
+
     it('an upstream that refuses the refresh token (invalid_grant) flips the link to reauthorization_required and emits the event', async () => {
       const link = await storedLink();
       // Someone else redeems the refresh token at the upstream: it rotates, the stored one dies.

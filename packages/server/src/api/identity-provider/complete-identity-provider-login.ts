@@ -77,16 +77,28 @@ export function registerCompleteIdentityProviderLogin(app: FastifyInstance, deps
 
     const verified = await verify(deps, provider!, evidence);
     const now = deps.now();
-    const outcome = await applyFederatedSignIn(deps, { provider: provider!, application: application!, identity: verified.identity, profile: verified.profile, tokens: verified.tokens, noLink: body.noLink }, now);
+    const ipAddress = body.ipAddress ?? request.ip;
+    const info = eventInfo(ipAddress, request.headers['user-agent']);
+    const outcome = await applyFederatedSignIn(
+      deps,
+      {
+        provider: provider!,
+        application: application!,
+        identity: verified.identity,
+        profile: verified.profile,
+        tokens: verified.tokens,
+        noLink: body.noLink,
+        stageLinkEvent: (repositories, link, user) => deps.events.stage(repositories, { type: 'user.identity-provider.link', tenantId: link.tenantId, info, identityProviderLink: link, identityProvider: provider!, user }),
+      },
+      now,
+    );
     if (outcome.kind === 'pending') return reply.code(232).send({ pendingIdPLinkId: outcome.pendingId });
     if (outcome.kind === 'refused') {
       if (notFoundRefusals.has(outcome.reason)) throw ApiError.notFound();
       throw ApiError.general('IdentityProviderLinkRefused', `The upstream account cannot be linked (${outcome.reason}).`, 401);
     }
 
-    const ipAddress = body.ipAddress ?? request.ip;
-    const info = eventInfo(ipAddress, request.headers['user-agent']);
-    if (outcome.linked) await deps.events.emit({ type: 'user.identity-provider.link', tenantId: outcome.link.tenantId, info, identityProviderLink: outcome.link, identityProvider: provider!, user: outcome.user });
+    if (outcome.linkEvent !== undefined) deps.events.publish(outcome.linkEvent);
     const found = await deps.store.repositories.logins.findSessionUser(outcome.user.id, now);
     if (found === undefined || !found.user.active) throw ApiError.notFound();
     if (found.user.expiry !== undefined && found.user.expiry <= now) return reply.code(410).send();

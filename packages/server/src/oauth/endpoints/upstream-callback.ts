@@ -67,9 +67,17 @@ async function signInFederated(
 ): Promise<FastifyReply> {
   const { authorization, provider, signIn } = input;
   const now = deps.now();
+  const info = eventInfo(request.ip, request.headers['user-agent']);
   const outcome = await applyFederatedSignIn(
     deps,
-    { provider, application: authorization.application, identity: signIn.identity, profile: profileClaims(signIn.claims), tokens: signIn.tokens },
+    {
+      provider,
+      application: authorization.application,
+      identity: signIn.identity,
+      profile: profileClaims(signIn.claims),
+      tokens: signIn.tokens,
+      stageLinkEvent: (repositories, link, user) => deps.events.stage(repositories, { type: 'user.identity-provider.link', tenantId: link.tenantId, info, identityProviderLink: link, identityProvider: provider, user }),
+    },
     now,
   );
   if (outcome.kind === 'pending') {
@@ -78,8 +86,7 @@ async function signInFederated(
   }
   if (outcome.kind === 'refused') return sendLoginPage(deps, request, reply, authorization, { error: refusalMessage(outcome.reason, provider.name), status: 403 });
 
-  const info = eventInfo(request.ip, request.headers['user-agent']);
-  if (outcome.linked) await deps.events.emit({ type: 'user.identity-provider.link', tenantId: outcome.link.tenantId, info, identityProviderLink: outcome.link, identityProvider: provider, user: outcome.user });
+  if (outcome.linkEvent !== undefined) deps.events.publish(outcome.linkEvent);
   const subject = await signInSubject(deps.store, outcome.user.id, now);
   if (subject === undefined) return sendLoginPage(deps, request, reply, authorization, { error: 'Your account cannot sign in right now. Contact an administrator.', status: 403 });
   const authenticationType = authenticationTypeOf(provider);

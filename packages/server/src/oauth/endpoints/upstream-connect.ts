@@ -61,25 +61,24 @@ export async function finishConnect(deps: AuthorizationDeps, request: FastifyReq
   const redeemed = await redeemCallback(deps, request, provider, claimed, query, 'connect your account');
   if ('refusal' in redeemed) return fail(redeemed.refusal, redeemed.status, 'invalid_request');
 
+  const info = eventInfo(request.ip, request.headers['user-agent']);
   const outcome = await connectUpstreamAccount(
     deps,
-    { provider, userId: subject.user.id, tenantId: session.tenantId, identity: redeemed.signIn.identity, tokens: redeemed.signIn.tokens },
+    {
+      provider,
+      userId: subject.user.id,
+      tenantId: session.tenantId,
+      identity: redeemed.signIn.identity,
+      tokens: redeemed.signIn.tokens,
+      stageLinkEvent: (repositories, link, user) => deps.events.stage(repositories, { type: 'user.identity-provider.link', tenantId: link.tenantId, info, identityProviderLink: link, identityProvider: provider, user }),
+    },
     now,
   );
   if (outcome.kind === 'refused') {
     request.log.info({ identityProviderId: provider.id, reason: outcome.reason }, 'upstream account connect refused');
     return fail(refusalText(outcome.reason, provider.name), outcome.reason === 'linkedToAnotherUser' ? 409 : 403, 'access_denied');
   }
-  if (outcome.linked) {
-    await deps.events.emit({
-      type: 'user.identity-provider.link',
-      tenantId: outcome.link.tenantId,
-      info: eventInfo(request.ip, request.headers['user-agent']),
-      identityProviderLink: outcome.link,
-      identityProvider: provider,
-      user: outcome.user,
-    });
-  }
+  if (outcome.linkEvent !== undefined) deps.events.publish(outcome.linkEvent);
   if (authorization !== undefined && custom !== undefined) return completeAuthorization(deps, request, reply, { authorization, custom, session, subject });
   // Stored by Gatehouse itself; checked anyway so a row can never turn this into an open redirect.
   const returnTo = claimed.returnTo !== undefined && /^\/(?![/\\])/.test(claimed.returnTo) ? claimed.returnTo : connectionsPath;
