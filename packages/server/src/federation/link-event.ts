@@ -1,4 +1,5 @@
-import type { GatehouseEvent } from '../events/event-catalogue.ts';
+import type { EventBus } from '../events/event-bus.ts';
+import type { EventInfo, GatehouseEvent, LinkedProvider } from '../events/event-catalogue.ts';
 import type { IdentityProviderLink } from '../store/repositories/identity-provider-link-repository.ts';
 import type { Repositories } from '../store/repositories/index.ts';
 import type { User } from '../store/repositories/user-repository.ts';
@@ -9,3 +10,8 @@ import type { User } from '../store/repositories/user-repository.ts';
  * handed back with the outcome, for the caller to publish once the transaction committed.
  */
 export type StageLinkEvent = (repositories: Repositories, link: IdentityProviderLink, user: User) => Promise<GatehouseEvent>;
+
+/** The usual stager: a `user.identity-provider.link` event of the provider, with the request's info. */
+export function stageLinkEventsOf(events: Pick<EventBus, 'stage'>, provider: LinkedProvider, info: EventInfo): StageLinkEvent {
+  return (repositories, link, user) => events.stage(repositories, { type: 'user.identity-provider.link', tenantId: link.tenantId, info, identityProviderLink: link, identityProvider: provider, user });
+}

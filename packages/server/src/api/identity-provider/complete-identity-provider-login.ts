@@ -5,6 +5,7 @@ import { eventInfo } from '../../events/event-catalogue.ts';
 import { ExternalJwtError } from '../../federation/external-jwt.ts';
 import { applyFederatedSignIn, type FederatedRefusal } from '../../federation/federated-login.ts';
 import { FederationError } from '../../federation/federation-error.ts';
+import { stageLinkEventsOf } from '../../federation/link-event.ts';
 import { authenticationTypeOf, enabledForApplication } from '../../federation/upstream-client.ts';
 import { missingEvidence, verifyUpstreamEvidence, type VerifiedUpstreamLogin } from '../../federation/upstream-evidence.ts';
 import { UpstreamError } from '../../federation/upstream-http.ts';
@@ -88,7 +89,7 @@ export function registerCompleteIdentityProviderLogin(app: FastifyInstance, deps
         profile: verified.profile,
         tokens: verified.tokens,
         noLink: body.noLink,
-        stageLinkEvent: (repositories, link, user) => deps.events.stage(repositories, { type: 'user.identity-provider.link', tenantId: link.tenantId, info, identityProviderLink: link, identityProvider: provider!, user }),
+        stageLinkEvent: stageLinkEventsOf(deps.events, provider!, info),
       },
       now,
     );

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { eventInfo } from '../../events/event-catalogue.ts';
 import { applyFederatedSignIn } from '../../federation/federated-login.ts';
+import { stageLinkEventsOf } from '../../federation/link-event.ts';
 import { claimUpstreamAuthorization, type ClaimedAuthorization } from '../../federation/upstream-authorization.ts';
 import { authenticationTypeOf, enabledForApplication } from '../../federation/upstream-client.ts';
 import { profileClaims, type redeemUpstreamCode } from '../../federation/upstream-code-exchange.ts';
@@ -76,7 +77,7 @@ async function signInFederated(
       identity: signIn.identity,
       profile: profileClaims(signIn.claims),
       tokens: signIn.tokens,
-      stageLinkEvent: (repositories, link, user) => deps.events.stage(repositories, { type: 'user.identity-provider.link', tenantId: link.tenantId, info, identityProviderLink: link, identityProvider: provider, user }),
+      stageLinkEvent: stageLinkEventsOf(deps.events, provider, info),
     },
     now,
   );

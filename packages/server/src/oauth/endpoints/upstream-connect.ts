@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { eventInfo } from '../../events/event-catalogue.ts';
 import { connectUpstreamAccount, type ConnectRefusal } from '../../federation/connect-account.ts';
+import { stageLinkEventsOf } from '../../federation/link-event.ts';
 import type { ClaimedAuthorization } from '../../federation/upstream-authorization.ts';
 import { enabledForApplication } from '../../federation/upstream-client.ts';
 import { liveSsoSession } from '../../identity/sessions/sso-sessions.ts';
@@ -70,7 +71,7 @@ export async function finishConnect(deps: AuthorizationDeps, request: FastifyReq
       tenantId: session.tenantId,
       identity: redeemed.signIn.identity,
       tokens: redeemed.signIn.tokens,
-      stageLinkEvent: (repositories, link, user) => deps.events.stage(repositories, { type: 'user.identity-provider.link', tenantId: link.tenantId, info, identityProviderLink: link, identityProvider: provider, user }),
+      stageLinkEvent: stageLinkEventsOf(deps.events, provider, info),
     },
     now,
   );
